@@ -1,0 +1,1 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
