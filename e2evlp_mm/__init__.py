@@ -5,8 +5,13 @@ Importing this package applies the stack's compatibility fixes and
 registers every dataset, transform, model and metric of the project into
 the ``mmdet`` scope (configs load it through ``custom_imports``).
 """
-from . import compat  # noqa: F401  (must run before the registries load)
-from . import datasets, engine, evaluation, models  # noqa: F401
+from . import (  # noqa: F401
+    compat,  # noqa: F401  (must run before the registries load)
+    datasets,
+    engine,
+    evaluation,
+    models,
+)
 
 __version__ = '0.1.0'
 __all__ = ['__version__']

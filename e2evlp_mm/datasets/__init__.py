@@ -1,1 +1,23 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Datasets and transforms of e2evlp-mm (registered in mmdet's registries).
+
+See ``docs/data_contract.md`` for the fields every pipeline produces.
+"""
+from . import transforms  # noqa: F401  (registers the transforms)
+from .caption_dataset import E2EVLPCaptionDataset
+from .nlvr2_dataset import E2EVLPNLVR2Dataset
+from .pretrain_dataset import E2EVLPPretrainDataset
+from .retrieval_dataset import E2EVLPRetrievalDataset
+from .text_pool import E2EVLPTextPool
+from .tokenizer import build_tokenizer
+from .validation import E2EVLPDataError, E2EVLPMissingImageError
+from .vqa_dataset import E2EVLPVQADataset
+
+# LEAD: wire the other engineer's modules here once they land, e.g.
+# from . import converters, shapes_world  # noqa: F401
+
+__all__ = [
+    'E2EVLPCaptionDataset', 'E2EVLPNLVR2Dataset', 'E2EVLPPretrainDataset',
+    'E2EVLPRetrievalDataset', 'E2EVLPTextPool', 'E2EVLPVQADataset',
+    'E2EVLPDataError', 'E2EVLPMissingImageError', 'build_tokenizer'
+]

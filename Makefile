@@ -1,0 +1,24 @@
+# e2evlp-mm: `make demo` and `make test` set everything up on first use.
+VENV   ?= .venv
+PYTHON := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: env test demo demo-downstream lint format clean-env
+
+env:  ## create/update .venv (first run builds mmcv's ops: ~18 min on 2 cores)
+	bash tools/install.sh
+
+test: env  ## run the whole test suite
+	$(PYTHON) -m pytest -q $(PYTEST_ARGS) tests
+
+demo: env  ## generate the shapes world, pre-train, evaluate, print the table
+	bash tools/demo.sh
+
+lint: env
+	$(VENV)/bin/ruff check .
+
+format: env
+	$(VENV)/bin/ruff check --fix .
+
+clean-env:
+	rm -rf $(VENV)

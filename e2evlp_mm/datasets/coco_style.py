@@ -1,0 +1,111 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Checked parsing of COCO-style detection files (COCO, converted VG)."""
+import os.path as osp
+from collections import defaultdict
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmengine.logging import print_log
+
+from .validation import (
+    E2EVLPDataError,
+    check_images_exist,
+    check_known,
+    check_positive,
+    check_text,
+    check_xywh,
+    map_names,
+    require_keys,
+)
+
+
+def _vocab(raw: dict, key: str, file: str,
+           names: Optional[Sequence[str]]) -> Tuple[dict, tuple]:
+    """Map a file's ``{id, name}`` list to indices of ``names``."""
+    records = raw[key]
+    for i, rec in enumerate(records):
+        require_keys(rec, ('id', 'name'), f'{file}[{key}]', i, 'id')
+    file_names = [rec['name'] for rec in records]
+    names = tuple(names) if names else tuple(file_names)
+    index = map_names(file_names, names, file, key)
+    return {rec['id']: j for rec, j in zip(records, index)}, names
+
+
+def parse_coco_style(raw: dict, file: str, img_prefix: str,
+                     classes: Optional[Sequence[str]] = None,
+                     attributes: Optional[Sequence[str]] = None
+                     ) -> Tuple[Dict[int, dict], tuple, tuple]:
+    """Check and parse ``images``, ``categories`` and ``annotations``.
+
+    Args:
+        raw (dict): The loaded json (COCO instances or converted VG; VG
+            adds ``attribute_categories`` and per-object
+            ``attribute_ids``).
+        file (str): Its path, for error messages.
+        img_prefix (str): Folder that ``file_name`` is relative to.
+        classes (Sequence[str], optional): Class list to map names onto;
+            None takes the file's categories in file order.
+        attributes (Sequence[str], optional): Same for attributes.
+
+    Returns:
+        tuple: ``images`` (id -> mmdet data info with ``instances``, each
+        with ``bbox`` xyxy, ``bbox_label``, ``ignore_flag`` and
+        ``attribute`` = first attribute index or -1), the class names and
+        the attribute names.
+    """
+    require_keys(raw, ('images', 'annotations', 'categories'), file, None)
+    label_of, classes = _vocab(raw, 'categories', file, classes)
+    attr_of, attributes = {}, tuple(attributes or ())
+    if 'attribute_categories' in raw:
+        attr_of, attributes = _vocab(raw, 'attribute_categories', file,
+                                     attributes)
+    images, records = {}, []
+    for i, img in enumerate(raw['images']):
+        require_keys(img, ('id', 'file_name', 'width', 'height'), file, i,
+                     'id')
+        for key in ('width', 'height'):
+            check_positive(img[key], file, i, img['id'], key)
+        if img['id'] in images:
+            raise E2EVLPDataError(f'{file!r}, record {i}: duplicate image '
+                                  f'id {img["id"]!r}')
+        images[img['id']] = dict(
+            img_id=img['id'], img_path=osp.join(img_prefix, img['file_name']),
+            height=img['height'], width=img['width'], instances=[])
+        records.append((i, img['id']))
+    check_images_exist([v['img_path'] for v in images.values()], file,
+                       records)
+    skipped = 0
+    for i, ann in enumerate(raw['annotations']):
+        require_keys(ann, ('id', 'image_id', 'bbox', 'category_id'), file, i,
+                     'id')
+        check_known(ann['image_id'], images, file, i, ann['id'], 'image_id')
+        check_known(ann['category_id'], label_of, file, i, ann['id'],
+                    'category_id')
+        attr_ids: List[int] = ann.get('attribute_ids') or []
+        for a in attr_ids:
+            check_known(a, attr_of, file, i, ann['id'], 'attribute_ids')
+        if not check_xywh(ann['bbox'], file, i, ann['id']):
+            skipped += 1
+            continue
+        x, y, w, h = ann['bbox']
+        images[ann['image_id']]['instances'].append(dict(
+            bbox=[x, y, x + w, y + h], bbox_label=label_of[ann['category_id']],
+            ignore_flag=int(bool(ann.get('iscrowd', 0))),
+            attribute=attr_of[attr_ids[0]] if attr_ids else -1))
+    if skipped:
+        print_log(f'{file}: skipped {skipped} zero-size boxes.',
+                  logger='current', level=30)
+    return images, classes, attributes
+
+
+def group_texts(records: list, file: str, images: dict, text_key: str,
+                ) -> Dict[int, List[str]]:
+    """Check ``{image_id, <text_key>}`` records and group texts by image."""
+    texts = defaultdict(list)
+    for i, rec in enumerate(records):
+        require_keys(rec, ('image_id', text_key), file, i, 'id')
+        check_known(rec['image_id'], images, file, i, rec.get('id'),
+                    'image_id')
+        texts[rec['image_id']].append(
+            check_text(rec[text_key], file, i, rec.get('id'), text_key)
+            .strip())
+    return texts

@@ -1,0 +1,13 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Converters from published dataset files to what e2evlp-mm reads."""
+from .vg_to_det import convert_vg_to_det, load_vg, split_det
+from .vqa_answers import (
+                          answer_soft_scores,
+                          build_answer_vocab,
+                          normalize_vqa_answer,
+)
+
+__all__ = [
+    'convert_vg_to_det', 'load_vg', 'split_det', 'answer_soft_scores',
+    'build_answer_vocab', 'normalize_vqa_answer'
+]

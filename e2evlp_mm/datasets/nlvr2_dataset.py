@@ -1,0 +1,74 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+import json
+import os.path as osp
+from typing import List
+
+from mmdet.registry import DATASETS, TRANSFORMS
+from mmengine.fileio import list_from_file
+from mmpretrain.datasets import NLVR2
+
+from .validation import (
+    E2EVLPDataError,
+    check_images_exist,
+    check_text,
+    require_keys,
+    where,
+)
+
+
+@DATASETS.register_module()
+class E2EVLPNLVR2Dataset(NLVR2):
+    """NLVR2 from the official json-lines files.
+
+    Each sample: ``img_path`` = ``[left, right]``, ``img_id`` (the
+    identifier), ``text`` (the statement) and ``nlvr_label`` (1 "True", 0
+    "False"). The official layout is followed: a record with a
+    ``directory`` (train) finds its images in ``<prefix>/<directory>/``,
+    others (dev, test) in ``<prefix>/``; the file names are the identifier
+    without its last ``-N`` plus ``-img0.png`` / ``-img1.png``. Load the
+    pair with ``E2EVLPApplyToImagePair``.
+
+    Args:
+        ann_file (str): ``train.json`` / ``dev.json`` / ``test1.json``.
+        data_prefix (str | dict): Image folder, e.g. ``'images/train'``.
+        **kwargs: Arguments of :class:`mmpretrain.datasets.BaseDataset`.
+            The pipeline is built from mmdet's ``TRANSFORMS``.
+    """
+
+    def __init__(self, *args, pipeline: list = (), **kwargs) -> None:
+        pipeline = [
+            TRANSFORMS.build(t) if isinstance(t, dict) else t
+            for t in pipeline
+        ]
+        kwargs.setdefault('max_refetch', 1000)
+        super().__init__(*args, pipeline=pipeline, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Check and load the examples."""
+        file, prefix = self.ann_file, self.data_prefix['img_path']
+        data_list, paths, records = [], [], []
+        for i, line in enumerate(list_from_file(self.ann_file)):
+            if not line.strip():
+                continue
+            try:
+                ex = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise E2EVLPDataError(
+                    f'{where(file, i)}: not valid JSON ({error})') from None
+            require_keys(ex, ('identifier', 'sentence', 'label'), file, i,
+                         'identifier')
+            uid = ex['identifier']
+            text = check_text(ex['sentence'], file, i, uid, 'sentence')
+            if ex['label'] not in ('True', 'False'):
+                raise E2EVLPDataError(
+                    f"{where(file, i, uid)}: field 'label' must be 'True' "
+                    f"or 'False', got {ex['label']!r}")
+            folder = osp.join(prefix, str(ex.get('directory', '')))
+            stem = uid.rsplit('-', 1)[0]
+            pair = [osp.join(folder, f'{stem}-img{k}.png') for k in (0, 1)]
+            paths += pair
+            records += [(i, uid)] * 2
+            data_list.append(dict(img_path=pair, img_id=uid, text=text,
+                                  nlvr_label=int(ex['label'] == 'True')))
+        check_images_exist(paths, file, records, field='identifier')
+        return data_list

@@ -1,0 +1,73 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmdet.registry import TRANSFORMS
+
+from ..tokenizer import build_tokenizer
+
+
+@TRANSFORMS.register_module()
+class E2EVLPMaskTokens(BaseTransform):
+    """BERT masked-language-model corruption of ``text_ids``.
+
+    Each non-special token is chosen with probability ``mask_prob`` (at
+    least one when any exists); a chosen token becomes ``[MASK]`` with
+    probability ``mask_token_prob``, a random non-special vocabulary token
+    with ``random_token_prob``, and stays unchanged otherwise (paper Sec.
+    3.1.2, following BERT). Mismatched ITM pairs (``itm_label == 0``) are
+    not masked. Randomness comes from ``np.random`` so mmengine's seeding
+    of the main process and of dataloader workers applies.
+
+    Args:
+        tokenizer_path (str): Local tokenizer folder.
+        mask_prob (float): Share of tokens chosen. Defaults to 0.15.
+        mask_token_prob (float): Share of chosen set to ``[MASK]``.
+            Defaults to 0.8.
+        random_token_prob (float): Share of chosen set to a random token.
+            Defaults to 0.1.
+    """
+
+    def __init__(self, tokenizer_path: str, mask_prob: float = 0.15,
+                 mask_token_prob: float = 0.8,
+                 random_token_prob: float = 0.1) -> None:
+        assert 0 <= mask_prob <= 1
+        assert mask_token_prob + random_token_prob <= 1
+        tokenizer = build_tokenizer(tokenizer_path)
+        self.tokenizer_path = tokenizer_path
+        self.mask_prob = mask_prob
+        self.mask_token_prob = mask_token_prob
+        self.random_token_prob = random_token_prob
+        self.mask_id = tokenizer.mask_token_id
+        self.special_ids = np.array(sorted(tokenizer.all_special_ids))
+        self.normal_ids = np.setdiff1d(
+            np.arange(len(tokenizer)), self.special_ids)
+
+    def transform(self, results: dict) -> dict:
+        """Mask ``text_ids`` (L,) in place and add ``mlm_labels`` (L,).
+
+        ``mlm_labels`` holds the original id at chosen positions and -100
+        elsewhere (all -100 for an ITM negative).
+        """
+        ids = np.array(results['text_ids'], dtype=np.int64)
+        labels = np.full_like(ids, -100)
+        maskable = np.flatnonzero(~np.isin(ids, self.special_ids))
+        if int(results.get('itm_label', 1)) == 0 or maskable.size == 0:
+            results['text_ids'], results['mlm_labels'] = ids, labels
+            return results
+        chosen = maskable[np.random.rand(maskable.size) < self.mask_prob]
+        if chosen.size == 0:
+            chosen = maskable[np.random.randint(maskable.size, size=1)]
+        labels[chosen] = ids[chosen]
+        action = np.random.rand(chosen.size)
+        to_mask = chosen[action < self.mask_token_prob]
+        to_random = chosen[(action >= self.mask_token_prob) & (
+            action < self.mask_token_prob + self.random_token_prob)]
+        ids[to_mask] = self.mask_id
+        ids[to_random] = np.random.choice(self.normal_ids, to_random.size)
+        results['text_ids'], results['mlm_labels'] = ids, labels
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(mask_prob={self.mask_prob}, '
+                f'mask_token_prob={self.mask_token_prob}, '
+                f'random_token_prob={self.random_token_prob})')

@@ -1,0 +1,270 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""DETR head with attribute classification (paper Sec. 3.1.3, L_v)."""
+from typing import Dict, List, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmcv.cnn import Linear
+from mmdet.models.dense_heads import DETRHead
+from mmdet.models.utils import multi_apply
+from mmdet.registry import MODELS
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_xyxy_to_cxcywh
+from mmdet.utils import ConfigType, InstanceList, reduce_mean
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+
+@MODELS.register_module()
+class E2EVLPHead(DETRHead):
+    """Detection head of E2E-VLP: DETR's class and box branches plus a
+    linear attribute classifier on every decoder query.
+
+    The attribute loss is a cross-entropy over ``num_attributes`` (no
+    background) on the queries Hungarian-matched to a ground-truth object
+    whose ``gt_instances.attributes`` is not ``-1``, averaged over those
+    objects. Like the class and box losses it is computed for every decoder
+    layer (``loss_attr``, ``d0.loss_attr``, ...).
+
+    Args:
+        num_classes (int): Object classes without background (1600 on VG).
+        num_attributes (int): Attribute classes (400 on VG).
+        loss_attr (:obj:`ConfigDict` or dict): Attribute loss config.
+            Defaults to ``CrossEntropyLoss`` with weight 1.
+        **kwargs: The arguments of :class:`mmdet.models.DETRHead`
+            (``embed_dims``, ``loss_cls`` with ``bg_cls_weight``,
+            ``loss_bbox``, ``loss_iou``, ``train_cfg``, ``test_cfg``).
+    """
+
+    def __init__(self,
+                 num_classes: int,
+                 num_attributes: int,
+                 loss_attr: ConfigType = dict(
+                     type='CrossEntropyLoss', loss_weight=1.0),
+                 loss_cls: ConfigType = dict(
+                     type='CrossEntropyLoss',
+                     bg_cls_weight=0.1,
+                     use_sigmoid=False,
+                     loss_weight=1.0,
+                     class_weight=1.0),
+                 **kwargs) -> None:
+        self.num_attributes = num_attributes
+        # DETRHead turns the float class_weight into the per-class vector
+        # with the no-object weight only for its own class: do it here.
+        loss_cls = dict(loss_cls)
+        bg_cls_weight = loss_cls.pop('bg_cls_weight', None)
+        class_weight = loss_cls.get('class_weight', None)
+        if isinstance(class_weight, float):
+            bg_weight = class_weight if bg_cls_weight is None else \
+                bg_cls_weight
+            loss_cls['class_weight'] = [class_weight] * num_classes + [
+                bg_weight
+            ]
+        super().__init__(num_classes=num_classes, loss_cls=loss_cls, **kwargs)
+        if bg_cls_weight is not None:
+            self.bg_cls_weight = bg_cls_weight
+        self.loss_attr = MODELS.build(loss_attr)
+
+    def _init_layers(self) -> None:
+        """Add the attribute branch to DETR's class and box branches."""
+        super()._init_layers()
+        self.fc_attr = Linear(self.embed_dims, self.num_attributes)
+
+    def forward(self, hidden_states: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """Predict classes, boxes and attributes of every query.
+
+        Args:
+            hidden_states (Tensor): Decoder outputs, shape
+                (num_decoder_layers, B, num_queries, embed_dims).
+
+        Returns:
+            tuple[Tensor]: Class logits (num_decoder_layers, B, num_queries,
+            num_classes + 1), normalized cxcywh boxes (num_decoder_layers,
+            B, num_queries, 4) and attribute logits (num_decoder_layers, B,
+            num_queries, num_attributes).
+        """
+        cls_scores, bbox_preds = super().forward(hidden_states)
+        return cls_scores, bbox_preds, self.fc_attr(hidden_states)
+
+    def loss_by_feat(self, all_layers_cls_scores: Tensor,
+                     all_layers_bbox_preds: Tensor,
+                     all_layers_attr_scores: Tensor,
+                     batch_gt_instances: InstanceList,
+                     batch_img_metas: List[dict]) -> Dict[str, Tensor]:
+        """Losses of every decoder layer (shapes as in :meth:`forward`).
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls``, ``loss_bbox``, ``loss_iou``,
+            ``loss_attr`` of the last layer and ``d{i}.loss_*`` of the
+            others.
+        """
+        losses = multi_apply(
+            self.loss_by_feat_single,
+            all_layers_cls_scores,
+            all_layers_bbox_preds,
+            all_layers_attr_scores,
+            batch_gt_instances=batch_gt_instances,
+            batch_img_metas=batch_img_metas)
+        names = ('loss_cls', 'loss_bbox', 'loss_iou', 'loss_attr')
+        loss_dict = {}
+        for name, per_layer in zip(names, losses):
+            loss_dict[name] = per_layer[-1]
+            for i, value in enumerate(per_layer[:-1]):
+                loss_dict[f'd{i}.{name}'] = value
+        return loss_dict
+
+    def loss_by_feat_single(self, cls_scores: Tensor, bbox_preds: Tensor,
+                            attr_scores: Tensor,
+                            batch_gt_instances: InstanceList,
+                            batch_img_metas: List[dict]) -> Tuple[Tensor]:
+        """Losses of one decoder layer (DETRHead's, plus attributes).
+
+        Args:
+            cls_scores (Tensor): Shape (B, num_queries, num_classes + 1).
+            bbox_preds (Tensor): Normalized cxcywh, (B, num_queries, 4).
+            attr_scores (Tensor): Shape (B, num_queries, num_attributes).
+            batch_gt_instances (list[:obj:`InstanceData`]): ``bboxes``,
+                ``labels`` and ``attributes`` (``-1``: none) per image.
+            batch_img_metas (list[dict]): Image metas.
+
+        Returns:
+            tuple[Tensor]: ``loss_cls``, ``loss_bbox``, ``loss_iou``,
+            ``loss_attr``.
+        """
+        (labels, label_weights, bbox_targets, bbox_weights, attr_targets,
+         pos_inds, neg_inds) = multi_apply(self._get_targets_single,
+                                           list(cls_scores), list(bbox_preds),
+                                           batch_gt_instances,
+                                           batch_img_metas)
+        num_pos = sum(inds.numel() for inds in pos_inds)
+        num_neg = sum(inds.numel() for inds in neg_inds)
+        labels, label_weights = torch.cat(labels), torch.cat(label_weights)
+        bbox_targets = torch.cat(bbox_targets)
+        bbox_weights = torch.cat(bbox_weights)
+        attr_targets = torch.cat(attr_targets)
+
+        # classification, weighted avg factor as in the official DETR
+        cls_avg_factor = num_pos * 1.0 + num_neg * self.bg_cls_weight
+        if self.sync_cls_avg_factor:
+            cls_avg_factor = reduce_mean(
+                cls_scores.new_tensor([cls_avg_factor]))
+        loss_cls = self.loss_cls(
+            cls_scores.reshape(-1, self.cls_out_channels),
+            labels,
+            label_weights,
+            avg_factor=max(cls_avg_factor, 1))
+
+        num_pos = cls_scores.new_tensor([num_pos])
+        num_pos = torch.clamp(reduce_mean(num_pos), min=1).item()
+        factors = torch.cat([
+            bbox_preds.new_tensor([w, h, w, h]).expand(bbox_preds.size(1), 4)
+            for h, w in (meta['img_shape'] for meta in batch_img_metas)
+        ])
+        bbox_preds = bbox_preds.reshape(-1, 4)
+        loss_iou = self.loss_iou(
+            bbox_cxcywh_to_xyxy(bbox_preds) * factors,
+            bbox_cxcywh_to_xyxy(bbox_targets) * factors,
+            bbox_weights,
+            avg_factor=num_pos)
+        loss_bbox = self.loss_bbox(
+            bbox_preds, bbox_targets, bbox_weights, avg_factor=num_pos)
+
+        # attributes: matched objects that have one (target != -1)
+        valid = attr_targets >= 0
+        num_valid = reduce_mean(attr_scores.new_tensor([valid.sum()]))
+        loss_attr = self.loss_attr(
+            attr_scores.reshape(-1, self.num_attributes),
+            attr_targets.clamp(min=0),
+            valid.float(),
+            avg_factor=max(num_valid.item(), 1.))
+        return loss_cls, loss_bbox, loss_iou, loss_attr
+
+    def _get_targets_single(self, cls_score: Tensor, bbox_pred: Tensor,
+                            gt_instances: InstanceData,
+                            img_meta: dict) -> tuple:
+        """DETR's targets of one image plus its attribute targets.
+
+        Args:
+            cls_score (Tensor): Shape (num_queries, num_classes + 1).
+            bbox_pred (Tensor): Normalized cxcywh, (num_queries, 4).
+            gt_instances (:obj:`InstanceData`): ``bboxes`` (xyxy pixels),
+                ``labels`` and optionally ``attributes``.
+            img_meta (dict): Image meta with ``img_shape``.
+
+        Returns:
+            tuple[Tensor]: ``labels`` (num_queries,), ``label_weights``,
+            ``bbox_targets`` (num_queries, 4) normalized cxcywh,
+            ``bbox_weights``, ``attr_targets`` (num_queries,) with ``-1``
+            where no loss applies, ``pos_inds`` and ``neg_inds``.
+        """
+        img_h, img_w = img_meta['img_shape']
+        factor = bbox_pred.new_tensor([img_w, img_h, img_w, img_h])[None]
+        num_queries = bbox_pred.size(0)
+        pred_instances = InstanceData(
+            scores=cls_score, bboxes=bbox_cxcywh_to_xyxy(bbox_pred) * factor)
+        assign_result = self.assigner.assign(
+            pred_instances=pred_instances,
+            gt_instances=gt_instances,
+            img_meta=img_meta)
+        pos_inds = torch.nonzero(
+            assign_result.gt_inds > 0, as_tuple=False).squeeze(-1).unique()
+        neg_inds = torch.nonzero(
+            assign_result.gt_inds == 0, as_tuple=False).squeeze(-1).unique()
+        gt_inds = (assign_result.gt_inds[pos_inds] - 1).long()
+
+        labels = pos_inds.new_full((num_queries, ), self.num_classes)
+        labels[pos_inds] = gt_instances.labels[gt_inds]
+        label_weights = bbox_pred.new_ones(num_queries)
+        bbox_targets = torch.zeros_like(bbox_pred)
+        bbox_weights = torch.zeros_like(bbox_pred)
+        bbox_weights[pos_inds] = 1.0
+        bbox_targets[pos_inds] = bbox_xyxy_to_cxcywh(
+            gt_instances.bboxes[gt_inds] / factor)
+        attr_targets = pos_inds.new_full((num_queries, ), -1)
+        if 'attributes' in gt_instances:
+            attr_targets[pos_inds] = gt_instances.attributes[gt_inds].long()
+        return (labels, label_weights, bbox_targets, bbox_weights,
+                attr_targets, pos_inds, neg_inds)
+
+    def predict_by_feat(self,
+                        layer_cls_scores: Tensor,
+                        layer_bbox_preds: Tensor,
+                        layer_attr_scores: Tensor,
+                        batch_img_metas: List[dict],
+                        rescale: bool = True) -> InstanceList:
+        """Detections of the last decoder layer (shapes as in
+        :meth:`forward`).
+
+        Returns:
+            list[:obj:`InstanceData`]: Per image ``bboxes`` (k, 4) xyxy,
+            ``scores`` (k,), ``labels`` (k,), ``attr_scores``
+            (k, num_attributes) softmax probabilities and ``attr_labels``
+            (k,), with ``k = test_cfg.max_per_img``.
+        """
+        results = []
+        for cls_score, bbox_pred, attr_score, img_meta in zip(
+                layer_cls_scores[-1], layer_bbox_preds[-1],
+                layer_attr_scores[-1], batch_img_metas):
+            max_per_img = self.test_cfg.get('max_per_img', len(cls_score))
+            if self.loss_cls.use_sigmoid:
+                scores, indexes = cls_score.sigmoid().view(-1).topk(
+                    max_per_img)
+                labels = indexes % self.num_classes
+                keep = indexes // self.num_classes
+            else:
+                scores, labels = F.softmax(cls_score, -1)[..., :-1].max(-1)
+                scores, keep = scores.topk(max_per_img)
+                labels = labels[keep]
+            img_h, img_w = img_meta['img_shape']
+            bboxes = bbox_cxcywh_to_xyxy(bbox_pred[keep])
+            bboxes = bboxes * bboxes.new_tensor([img_w, img_h, img_w, img_h])
+            bboxes[:, 0::2] = bboxes[:, 0::2].clamp(min=0, max=img_w)
+            bboxes[:, 1::2] = bboxes[:, 1::2].clamp(min=0, max=img_h)
+            if rescale:
+                bboxes = bboxes / bboxes.new_tensor(
+                    img_meta['scale_factor']).repeat((1, 2))
+            result = InstanceData(bboxes=bboxes, scores=scores, labels=labels)
+            attr_prob = attr_score[keep].softmax(-1)
+            result.attr_scores = attr_prob
+            result.attr_labels = attr_prob.argmax(-1)
+            results.append(result)
+        return results

@@ -1,0 +1,78 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Image-text matching head (paper Sec. 3.1.2)."""
+from typing import Dict, List
+
+import torch
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from mmdet.utils import ConfigType
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+
+@MODELS.register_module()
+class E2EVLPITMHead(BaseModule):
+    """Binary matched / mismatched classifier on ``h_CLS`` of the last
+    encoder layer.
+
+    Args:
+        embed_dims (int): Hidden size (injected by the detector).
+        loss_itm (:obj:`ConfigDict` or dict): Loss config; its
+            ``loss_weight`` is the weight of ``L_itm`` in Eq. 3.
+        init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
+    """
+
+    def __init__(self,
+                 embed_dims: int,
+                 loss_itm: ConfigType = dict(
+                     type='CrossEntropyLoss', loss_weight=1.0),
+                 init_cfg: ConfigType = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.fc = nn.Linear(embed_dims, 2)
+        self.loss_itm = MODELS.build(loss_itm)
+
+    def forward(self, cls_feats: Tensor) -> Tensor:
+        """Match logits.
+
+        Args:
+            cls_feats (Tensor): ``[CLS]`` outputs, shape (B, d).
+
+        Returns:
+            Tensor: Logits (B, 2); class 1 means matched.
+        """
+        return self.fc(cls_feats)
+
+    def loss(self, cls_feats: Tensor,
+             batch_data_samples: SampleList) -> Dict[str, Tensor]:
+        """ITM cross-entropy against ``itm_label``.
+
+        Args:
+            cls_feats (Tensor): ``[CLS]`` outputs, shape (B, d).
+            batch_data_samples (list[:obj:`DetDataSample`]): With
+                ``itm_label`` (scalar LongTensor, 1 matched, 0 not).
+
+        Returns:
+            dict[str, Tensor]: ``loss_itm`` and the logged ``acc_itm``.
+        """
+        labels = torch.stack([
+            torch.as_tensor(ds.itm_label).long().reshape(())
+            for ds in batch_data_samples
+        ]).to(cls_feats.device)
+        logits = self(cls_feats)
+        loss = self.loss_itm(logits, labels)
+        acc = 100 * (logits.argmax(-1) == labels).float().mean().detach()
+        return dict(loss_itm=loss, acc_itm=acc)
+
+    def predict(self, cls_feats: Tensor,
+                batch_data_samples: SampleList) -> List[dict]:
+        """Probability that each image and text match.
+
+        Args:
+            cls_feats (Tensor): ``[CLS]`` outputs, shape (B, d).
+            batch_data_samples (list[:obj:`DetDataSample`]): Samples.
+
+        Returns:
+            list[dict]: Per sample ``pred_itm_score`` (float in [0, 1]).
+        """
+        probs = self(cls_feats).softmax(-1)[:, 1]
+        return [dict(pred_itm_score=p.item()) for p in probs]

@@ -1,0 +1,72 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Visual Genome raw files -> attribute-aware detection json(s).
+
+Example::
+
+    python tools/dataset_converters/vg_to_det.py data/vg \
+        --out-dir data/vg/annotations --val-fraction 0.05
+
+writes ``vg_det_train.json`` and ``vg_det_val.json`` (or ``vg_det.json``
+without a split).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import random
+
+from e2evlp_mm.datasets.converters import convert_vg_to_det, load_vg, split_det
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('vg_dir', help='folder with image_data.json, '
+                        'objects.json, attributes.json, '
+                        'region_descriptions.json')
+    parser.add_argument('--out-dir', required=True)
+    parser.add_argument('--num-objects', type=int, default=1600)
+    parser.add_argument('--num-attributes', type=int, default=400)
+    parser.add_argument('--val-fraction', type=float, default=0.0,
+                        help='random share of images for val')
+    parser.add_argument('--val-ids', help='text file, one image id a line')
+    parser.add_argument('--train-ids', help='text file, one image id a '
+                        'line (default: every image not in val)')
+    parser.add_argument('--seed', type=int, default=0)
+    return parser.parse_args()
+
+
+def _read_ids(path: str) -> set[int]:
+    with open(path) as f:
+        return {int(line) for line in f if line.strip()}
+
+
+def main() -> None:
+    args = parse_args()
+    det = convert_vg_to_det(load_vg(args.vg_dir), args.num_objects,
+                            args.num_attributes)
+    os.makedirs(args.out_dir, exist_ok=True)
+    all_ids = [i['id'] for i in det['images']]
+    if args.val_ids:
+        val = _read_ids(args.val_ids)
+    elif args.val_fraction > 0:
+        val = set(random.Random(args.seed).sample(
+            all_ids, round(len(all_ids) * args.val_fraction)))
+    else:
+        val = None
+    if val is None:
+        outputs = {'vg_det.json': det}
+    else:
+        train = _read_ids(args.train_ids) if args.train_ids else \
+            set(all_ids) - val
+        outputs = {'vg_det_train.json': split_det(det, train),
+                   'vg_det_val.json': split_det(det, val)}
+    for name, obj in outputs.items():
+        with open(osp.join(args.out_dir, name), 'w') as f:
+            json.dump(obj, f)
+        print(f'{name}: {len(obj["images"])} images, '
+              f'{len(obj["annotations"])} objects, '
+              f'{len(obj["region_descriptions"])} regions')
+
+
+if __name__ == '__main__':
+    main()

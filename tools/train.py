@@ -1,0 +1,64 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Train an E2E-VLP model with the mmengine Runner (mmdet's train.py)."""
+import argparse
+import sys
+
+from mmdet.registry import RUNNERS
+from mmdet.utils import setup_cache_size_limit_of_dynamo
+from mmengine.runner import Runner
+
+import e2evlp_mm  # noqa: F401  (registers the project's modules)
+from e2evlp_mm.engine import (MissingDataError, add_common_args,
+                              check_data_exists, load_config)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train E2E-VLP')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the lr by the real total batch size')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint, or (no value) from the latest '
+        'checkpoint in the work directory')
+    add_common_args(parser)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    setup_cache_size_limit_of_dynamo()
+    cfg = load_config(args.config, args.cfg_options, args.work_dir,
+                      args.launcher, args.local_rank)
+    try:
+        check_data_exists(cfg)
+    except MissingDataError as err:
+        sys.exit(f'{args.config}: {err}')
+
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            sys.exit(f'{args.config}: --auto-scale-lr needs '
+                     'auto_scale_lr.base_batch_size in the config')
+        cfg.auto_scale_lr.enable = True
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+
+    runner = (Runner.from_cfg(cfg)
+              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
