@@ -83,7 +83,7 @@ else
     log "wheel is cached in $wheel_dir and reused by later installs."
     src=$(mktemp -d)
     trap 'rm -rf "$src"' EXIT
-    "${PIP[@]}" download -q --no-deps --no-binary :all: \
+    "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation \
       "mmcv==$MMCV_VERSION" -d "$src"
     tar -xzf "$src/mmcv-$MMCV_VERSION.tar.gz" -C "$src"
     # torch 2.14's headers refuse C++14/17.

@@ -13,8 +13,8 @@ from .tokenizer import build_tokenizer
 from .validation import E2EVLPDataError, E2EVLPMissingImageError
 from .vqa_dataset import E2EVLPVQADataset
 
-# LEAD: wire the other engineer's modules here once they land, e.g.
-# from . import converters, shapes_world  # noqa: F401
+
+from . import converters, shapes_world  # noqa: F401
 
 __all__ = [
     'E2EVLPCaptionDataset', 'E2EVLPNLVR2Dataset', 'E2EVLPPretrainDataset',

@@ -1,17 +1,23 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Fail fast, before a Runner is built, when a config's data is missing."""
 import os.path as osp
-from typing import Iterator, List, Tuple
+from typing import Iterator, Tuple
 
 from mmengine.config import Config, ConfigDict
 
-_PATH_KEYS = ('ann_file', 'answer_list_path', 'tokenizer_path')
+# Keys that mmengine / our datasets join onto ``data_root``, and keys that
+# are plain paths.
+_ROOTED_KEYS = ('ann_file', 'caption_file', 'question_file')
+_PATH_KEYS = _ROOTED_KEYS + ('answer_list_path', 'tokenizer_path', 'classes',
+                              'attributes')
 
 _HINT = """\
 Expected layout (see README, "Data preparation"):
   data/coco/{train2017,val2017,train2014,val2014}/, data/coco/annotations/
-  data/vg/VG_100K/ and data/vg/annotations/vg_det_{train,val}.json
-      (python tools/dataset_converters/vg_to_det.py data/vg)
+  data/vg/VG_100K/ and data/vg/annotations/vg_det_{train,val}.json,
+      {objects,attributes}_vocab.txt (python tools/dataset_converters/
+      vg_to_det.py data/vg --out-dir data/vg/annotations --val-fraction
+      0.02 --coco-instances data/coco/annotations/instances_train2017.json)
   data/vqa/ (VQA v2 json + answer_list.json:
       python tools/dataset_converters/build_vqa_answers.py)
   data/nlvr2/, data/karpathy/dataset_{coco,flickr30k}.json,
@@ -27,27 +33,24 @@ class MissingDataError(FileNotFoundError):
     """Raised when files a config points at do not exist."""
 
 
-def _walk(node, trail: str) -> Iterator[Tuple[str, object]]:
+def _dataset_paths(node, trail: str,
+                   root: str = '') -> Iterator[Tuple[str, str]]:
+    """Yield ``(config key, path)`` for every path a dataset config needs.
+
+    A ``data_root`` applies to its own dict and everything below it.
+    """
     if isinstance(node, (dict, ConfigDict)):
+        root = node.get('data_root', root) or root
         for key, value in node.items():
-            yield f'{trail}.{key}' if trail else key, value
-            yield from _walk(value, f'{trail}.{key}' if trail else key)
+            here = f'{trail}.{key}'
+            if key in _PATH_KEYS and isinstance(value, str) and value:
+                yield here, (osp.join(root, value)
+                             if key in _ROOTED_KEYS else value)
+            else:
+                yield from _dataset_paths(value, here, root)
     elif isinstance(node, (list, tuple)):
         for i, value in enumerate(node):
-            yield from _walk(value, f'{trail}[{i}]')
-
-
-def _dataset_paths(dataset: dict, trail: str) -> List[Tuple[str, str]]:
-    """Return ``(config key, path)`` pairs a dataset config needs."""
-    paths = []
-    root = dataset.get('data_root', '') or ''
-    for key, value in _walk(dataset, trail):
-        name = key.rsplit('.', 1)[-1]
-        if name in _PATH_KEYS and isinstance(value, str) and value:
-            # mmengine joins ann_file onto data_root; other paths are as is.
-            full = osp.join(root, value) if name == 'ann_file' else value
-            paths.append((key, full))
-    return paths
+            yield from _dataset_paths(value, f'{trail}[{i}]', root)
 
 
 def check_data_exists(
@@ -71,6 +74,9 @@ def check_data_exists(
                                             f'{loader}.dataset'):
                 if not osp.exists(path):
                     missing.append(f'  {path}  ({key})')
+    tokenizer = cfg.get('model', {}).get('text_cfg', {}).get('tokenizer_path')
+    if tokenizer and not osp.exists(tokenizer):
+        missing.append(f'  {tokenizer}  (model.text_cfg.tokenizer_path)')
     if missing:
         raise MissingDataError('The config needs data that is not here:\n' +
                                '\n'.join(sorted(set(missing))) + '\n' +

@@ -32,12 +32,31 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--train-ids', help='text file, one image id a '
                         'line (default: every image not in val)')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--coco-instances',
+        help='COCO instances json whose category names are appended to '
+        'objects_vocab.txt, so COCO and VG share one class list')
     return parser.parse_args()
 
 
 def _read_ids(path: str) -> set[int]:
     with open(path) as f:
         return {int(line) for line in f if line.strip()}
+
+
+def write_vocabs(det: dict, out_dir: str, coco_instances: str = None) -> None:
+    """Write ``objects_vocab.txt`` / ``attributes_vocab.txt``, one name a
+    line, for the configs' ``metainfo`` (mmengine reads such files)."""
+    classes = [c['name'] for c in det['categories']]
+    if coco_instances:
+        with open(coco_instances) as f:
+            coco = [c['name'] for c in json.load(f)['categories']]
+        classes += [name for name in coco if name not in set(classes)]
+    attributes = [a['name'] for a in det['attribute_categories']]
+    for name, vocab in (('objects_vocab.txt', classes),
+                        ('attributes_vocab.txt', attributes)):
+        with open(osp.join(out_dir, name), 'w') as f:
+            f.write('\n'.join(vocab) + '\n')
 
 
 def main() -> None:
@@ -60,6 +79,7 @@ def main() -> None:
             set(all_ids) - val
         outputs = {'vg_det_train.json': split_det(det, train),
                    'vg_det_val.json': split_det(det, val)}
+    write_vocabs(det, args.out_dir, args.coco_instances)
     for name, obj in outputs.items():
         with open(osp.join(args.out_dir, name), 'w') as f:
             json.dump(obj, f)

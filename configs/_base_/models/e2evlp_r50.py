@@ -1,7 +1,6 @@
 # E2E-VLP pre-training model, ResNet-50, 6 encoder / 6 decoder layers.
 # Paper: Xu et al., ACL 2021, Sec. 3 (architecture) and Sec. 4.2 (sizes).
 custom_imports = dict(imports=['e2evlp_mm'], allow_failed_imports=False)
-default_scope = 'mmdet'
 
 d = 256  # Transformer hidden size (Sec. 4.2)
 # Sec. 4.2 says 12 heads, which cannot divide d = 256: we use DETR's 8.

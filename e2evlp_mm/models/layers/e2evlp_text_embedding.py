@@ -1,5 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """BERT-style sentence embeddings of E2E-VLP (paper Sec. 3.1.1)."""
+import os
 import os.path as osp
 from typing import Dict, Optional
 
@@ -20,6 +21,7 @@ _BERT_KEYS = {
 
 def _load_state_dict(path: str) -> Dict[str, Tensor]:
     """Read a local BERT checkpoint file or HF model folder."""
+    path = os.fspath(path)
     if osp.isdir(path):
         for name in ('model.safetensors', 'pytorch_model.bin'):
             if osp.isfile(osp.join(path, name)):

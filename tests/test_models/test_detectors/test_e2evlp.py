@@ -228,3 +228,25 @@ def test_mmpretrain_backbone_builds_through_config():
     assert type(model.backbone).__module__.startswith('mmpretrain')
     losses = loss_terms(model.loss(*make_e2evlp_batch(2)))
     assert torch.isfinite(sum(losses.values()))
+
+
+def test_backbone_init_from_local_checkpoint(tmp_path):
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(TINY).model
+    backbone = MODELS.build(cfg.backbone)
+    path = str(tmp_path / 'backbone.pth')
+    torch.save(dict(state_dict=backbone.state_dict()), path)
+    model = build_model(
+        backbone=dict(
+            cfg.backbone, init_cfg=dict(type='Pretrained', checkpoint=path)))
+    torch.testing.assert_close(model.backbone.state_dict(),
+                               backbone.state_dict())
+
+
+def test_tensor_mode_returns_head_outputs():
+    model = build_model().eval()
+    inputs, samples = make_e2evlp_batch(2, training=False)
+    with torch.no_grad():
+        cls, boxes, attrs = model(inputs, samples, mode='tensor')
+    assert cls.shape == (2, 2, 8, 6) and boxes.shape == (2, 2, 8, 4)
+    assert attrs.shape == (2, 2, 8, 4)

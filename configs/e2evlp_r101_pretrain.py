@@ -1,0 +1,3 @@
+# E2E-VLP, ResNet-101, 12 encoder layers (Table 5).
+_base_ = './e2evlp_r101_6l_pretrain.py'
+model = dict(encoder=dict(num_layers=12))
