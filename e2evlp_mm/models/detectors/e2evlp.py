@@ -75,10 +75,11 @@ class E2EVLP(E2EVLPBase):
         img_feats = self.extract_feat(batch_inputs)
         enc_in, dec_in = self.pre_transformer(img_feats, batch_data_samples)
         losses = dict()
-        if (self.mlm_head or self.itm_head) and 'text_ids' not in enc_in:
+        with_text = self.mlm_head is not None or self.itm_head is not None
+        if with_text and 'text_ids' not in enc_in:
             raise ValueError('MLM and ITM need `text_ids` in every sample.')
-        if self.with_bbox or self.mlm_head or self.itm_head:
-            head_in = self._joint_transformer(enc_in, dec_in)
+        if self.with_bbox or with_text:
+            head_in = self.forward_joint(enc_in, dec_in)
             if self.with_bbox:
                 losses.update(
                     self.bbox_head.loss(head_in['hidden_states'],
@@ -116,7 +117,8 @@ class E2EVLP(E2EVLPBase):
         enc_in, dec_in = self.pre_transformer(img_feats, batch_data_samples)
         cfg = self.test_cfg
         outs = []
-        head_in = self._joint_transformer(enc_in, dec_in)
+        if self.with_bbox or 'text_ids' in enc_in:
+            head_in = self.forward_joint(enc_in, dec_in)
         if self.with_bbox:
             results = self.bbox_head.predict(
                 head_in['hidden_states'], batch_data_samples, rescale=rescale)

@@ -313,11 +313,20 @@ class E2EVLPBase(DETR):
                             img_feats: Tuple[Tensor],
                             batch_data_samples: OptSampleList = None) -> Dict:
         """The joint pass (see :class:`DetectionTransformer`)."""
-        return self._joint_transformer(
+        return self.forward_joint(
             *self.pre_transformer(img_feats, batch_data_samples))
 
-    def _joint_transformer(self, enc_in: Dict, dec_in: Dict) -> Dict:
-        """encoder -> pre_decoder -> decoder over text + image."""
+    def forward_joint(self, enc_in: Dict, dec_in: Dict) -> Dict:
+        """encoder -> pre_decoder -> decoder over text + image.
+
+        Args:
+            enc_in (dict): Encoder inputs from :meth:`pre_transformer`.
+            dec_in (dict): Decoder inputs from :meth:`pre_transformer`.
+
+        Returns:
+            dict: ``text_feats`` (B, L, d) and, with detection,
+            ``hidden_states`` (num_decoder_layers, B, N, d).
+        """
         enc_out = self.forward_encoder(**enc_in)
         tmp_dec_in, head_in = self.pre_decoder(**enc_out)
         dec_in.update(tmp_dec_in)

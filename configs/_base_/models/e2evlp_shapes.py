@@ -1,0 +1,43 @@
+# The small E2E-VLP of `make demo` (the shapes world, 2 CPU cores): the
+# paper's architecture (e2evlp_r50.py) at demo scale. Every shapes-world
+# config (pre-training and downstream) inherits this one model.
+_base_ = ['./e2evlp_r50.py']
+data_root = 'data/shapes_world/'
+tokenizer_path = data_root + 'tokenizer'
+image_size = 64  # 128 px scenes halved: objects of 13-29 px
+metainfo = dict(
+    classes=('circle', 'square', 'triangle', 'star', 'diamond', 'hexagon',
+             'cross', 'heart'),
+    attributes=('red', 'green', 'blue', 'yellow', 'purple', 'orange',
+                'white', 'black'))
+
+d = 128
+attn = dict(embed_dims=d, num_heads=4, dropout=0.0, batch_first=True)
+ffn = dict(embed_dims=d, feedforward_channels=4 * d, ffn_drop=0.0)
+model = dict(
+    num_queries=10,  # at most 4 objects per scene
+    backbone=dict(
+        depth=18,
+        num_stages=2,  # stride-8 features: 8x8 tokens for a 64 px image
+        strides=(1, 2),
+        dilations=(1, 1),
+        out_indices=(1, ),
+        frozen_stages=-1,
+        # From scratch (no ImageNet weights offline), so BN must learn;
+        # the paper freezes BN of a pre-trained ResNet.
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=False),
+    neck=dict(in_channels=[128], out_channels=d),
+    encoder=dict(num_layers=3, layer_cfg=dict(self_attn_cfg=attn,
+                                              ffn_cfg=ffn)),
+    decoder=dict(
+        num_layers=3,
+        layer_cfg=dict(self_attn_cfg=attn, cross_attn_cfg=attn,
+                       ffn_cfg=ffn)),
+    positional_encoding=dict(num_feats=d // 2),
+    text_cfg=dict(
+        tokenizer_path=tokenizer_path, max_position_embeddings=48,
+        dropout=0.0),
+    bbox_head=dict(num_classes=8, num_attributes=8),
+    caption_head=dict(max_length=24),
+    test_cfg=dict(max_per_img=10, with_caption=True))
