@@ -1,15 +1,8 @@
 # The small E2E-VLP of `make demo` (the shapes world, 2 CPU cores): the
 # paper's architecture (e2evlp_r50.py) at demo scale. Every shapes-world
-# config (pre-training and downstream) inherits this one model.
+# config (pre-training and downstream) inherits this one model; their data
+# settings live in configs/_base_/datasets/shapes_world_*.py.
 _base_ = ['./e2evlp_r50.py']
-data_root = 'data/shapes_world/'
-tokenizer_path = data_root + 'tokenizer'
-image_size = 64  # 128 px scenes halved: objects of 13-29 px
-metainfo = dict(
-    classes=('circle', 'square', 'triangle', 'star', 'diamond', 'hexagon',
-             'cross', 'heart'),
-    attributes=('red', 'green', 'blue', 'yellow', 'purple', 'orange',
-                'white', 'black'))
 
 d = 128
 attn = dict(embed_dims=d, num_heads=4, dropout=0.0, batch_first=True)
@@ -36,7 +29,7 @@ model = dict(
                        ffn_cfg=ffn)),
     positional_encoding=dict(num_feats=d // 2),
     text_cfg=dict(
-        tokenizer_path=tokenizer_path, max_position_embeddings=48,
+        tokenizer_path='data/shapes_world/tokenizer',  # its own WordPiece max_position_embeddings=48,
         dropout=0.0),
     bbox_head=dict(num_classes=8, num_attributes=8),
     caption_head=dict(max_length=24),

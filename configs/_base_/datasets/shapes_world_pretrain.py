@@ -1,0 +1,87 @@
+# The shapes world (tools/dataset_converters/make_shapes_world.py) as a
+# pre-training corpus: COCO-format scenes + captions and VG-format objects,
+# attributes and region descriptions. Validation: the held-out val2017
+# scenes, one text each, half of them mismatched (ITM) and 15% of tokens
+# masked (MLM), so every pre-training task is scored.
+data_root = 'data/shapes_world/'
+tokenizer_path = data_root + 'tokenizer'
+image_size = 64  # 128 px scenes halved: objects of 13-29 px
+metainfo = dict(
+    classes=('circle', 'square', 'triangle', 'star', 'diamond', 'hexagon',
+             'cross', 'heart'),
+    attributes=('red', 'green', 'blue', 'yellow', 'purple', 'orange',
+                'white', 'black'))
+
+train_pipeline = [
+    dict(type='E2EVLPLoadImageFromFile'),
+    dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=True),
+    dict(type='Resize', scale=(image_size, image_size), keep_ratio=True),
+    dict(type='E2EVLPSampleITMNegative', prob=0.5),
+    dict(type='E2EVLPRandomFlip', prob=0.5),
+    dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
+         max_length=40),
+    dict(type='E2EVLPMaskTokens', tokenizer_path=tokenizer_path),
+    dict(type='PackE2EVLPInputs'),
+]
+test_pipeline = [
+    dict(type='E2EVLPLoadImageFromFile'),
+    dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=True),
+    dict(type='Resize', scale=(image_size, image_size), keep_ratio=True),
+    dict(type='E2EVLPSampleITMNegative', prob=0.5),
+    dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
+         max_length=40),
+    dict(type='E2EVLPMaskTokens', tokenizer_path=tokenizer_path),
+    dict(type='PackE2EVLPInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                    'scale_factor', 'text', 'caption')),
+]
+coco = dict(
+    type='E2EVLPPretrainDataset',
+    source='coco',
+    data_root=data_root + 'coco/',
+    metainfo=metainfo)
+train_dataloader = dict(
+    batch_size=32,
+    # Loading 64 px scenes costs ~1 ms each; worker processes would only
+    # take cores from the model (and mmengine sets OMP_NUM_THREADS=1 then).
+    num_workers=0,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='ConcatDataset',
+        datasets=[
+            dict(coco,
+                 ann_file='annotations/instances_train2017.json',
+                 caption_file='annotations/captions_train2017.json',
+                 data_prefix=dict(img='train2017/'),
+                 pipeline=train_pipeline),
+            dict(type='E2EVLPPretrainDataset',
+                 source='vg',
+                 data_root=data_root + 'vg/',
+                 ann_file='annotations/vg_det_train.json',
+                 data_prefix=dict(img=''),
+                 metainfo=metainfo,
+                 pipeline=train_pipeline),
+        ]))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        coco,
+        ann_file='annotations/instances_val2017.json',
+        caption_file='annotations/captions_val2017.json',
+        data_prefix=dict(img='val2017/'),
+        max_texts_per_image=1,  # one sample per image for CocoMetric
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = [
+    dict(type='CocoMetric',
+         ann_file=data_root + 'coco/annotations/instances_val2017.json',
+         metric='bbox'),
+    dict(type='E2EVLPPretrainMetric'),
+    dict(type='E2EVLPCaptionMetric',
+         ann_file=data_root + 'coco/annotations/captions_val2017.json'),
+]
+test_evaluator = val_evaluator
+
