@@ -77,8 +77,9 @@ def _init_dist_pytorch_cpu(backend: str = 'nccl',
         return _init_dist_pytorch(backend, init_backend=init_backend,
                                   **kwargs)
     if backend != 'gloo':
-        warnings.warn(f'no CUDA device: using the gloo backend, not '
-                      f'{backend}')
+        warnings.warn(
+            f'no CUDA device: using the gloo backend, not {backend}',
+            stacklevel=2)
     torch_dist.init_process_group(backend='gloo', **kwargs)
 
 

@@ -9,9 +9,14 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo
 from mmengine.runner import Runner
 
 import e2evlp_mm  # noqa: F401  (registers the project's modules)
-from e2evlp_mm.engine import (MissingDataError, add_common_args,
-                              attach_result_dump, check_data_exists,
-                              finish_result_dump, load_config)
+from e2evlp_mm.engine import (
+    MissingDataError,
+    add_common_args,
+    attach_result_dump,
+    check_data_exists,
+    finish_result_dump,
+    load_config,
+)
 
 
 def parse_args() -> argparse.Namespace:

@@ -8,8 +8,12 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo
 from mmengine.runner import Runner
 
 import e2evlp_mm  # noqa: F401  (registers the project's modules)
-from e2evlp_mm.engine import (MissingDataError, add_common_args,
-                              check_data_exists, load_config)
+from e2evlp_mm.engine import (
+    MissingDataError,
+    add_common_args,
+    check_data_exists,
+    load_config,
+)
 
 
 def parse_args() -> argparse.Namespace:

@@ -3,7 +3,11 @@
 
 See ``docs/data_contract.md`` for the fields every pipeline produces.
 """
-from . import transforms  # noqa: F401  (registers the transforms)
+from . import (  # noqa: F401
+    converters,
+    shapes_world,
+    transforms,  # noqa: F401  (registers the transforms)
+)
 from .caption_dataset import E2EVLPCaptionDataset
 from .nlvr2_dataset import E2EVLPNLVR2Dataset
 from .pretrain_dataset import E2EVLPPretrainDataset
@@ -12,9 +16,6 @@ from .text_pool import E2EVLPTextPool
 from .tokenizer import build_tokenizer
 from .validation import E2EVLPDataError, E2EVLPMissingImageError
 from .vqa_dataset import E2EVLPVQADataset
-
-
-from . import converters, shapes_world  # noqa: F401
 
 __all__ = [
     'E2EVLPCaptionDataset', 'E2EVLPNLVR2Dataset', 'E2EVLPPretrainDataset',

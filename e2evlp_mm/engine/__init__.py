@@ -7,3 +7,9 @@ __all__ = [
     'add_common_args', 'load_config', 'MissingDataError', 'check_data_exists',
     'attach_result_dump', 'finish_result_dump'
 ]
+from .e2evlp_retrieval_loop import (
+    E2EVLPRetrievalTestLoop,
+    E2EVLPRetrievalValLoop,
+)
+
+__all__ += ['E2EVLPRetrievalTestLoop', 'E2EVLPRetrievalValLoop']

@@ -29,7 +29,8 @@ model = dict(
                        ffn_cfg=ffn)),
     positional_encoding=dict(num_feats=d // 2),
     text_cfg=dict(
-        tokenizer_path='data/shapes_world/tokenizer',  # its own WordPiece max_position_embeddings=48,
+        tokenizer_path='data/shapes_world/tokenizer',  # its own WordPiece
+        max_position_embeddings=48,
         dropout=0.0),
     bbox_head=dict(num_classes=8, num_attributes=8),
     caption_head=dict(max_length=24),

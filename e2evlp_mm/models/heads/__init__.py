@@ -7,3 +7,10 @@ from .e2evlp_mlm_head import E2EVLPMLMHead
 __all__ = [
     'E2EVLPCaptionHead', 'E2EVLPHead', 'E2EVLPITMHead', 'E2EVLPMLMHead'
 ]
+from .e2evlp_retrieval_head import E2EVLPRetrievalHead
+
+__all__ += ['E2EVLPRetrievalHead']
+from .e2evlp_nlvr2_head import E2EVLPNLVR2Head  # noqa: E402
+from .e2evlp_vqa_head import E2EVLPVQAHead  # noqa: E402
+
+__all__ += ['E2EVLPNLVR2Head', 'E2EVLPVQAHead']

@@ -1,6 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """DETR head with attribute classification (paper Sec. 3.1.3, L_v)."""
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -23,11 +23,14 @@ class E2EVLPHead(DETRHead):
     background) on the queries Hungarian-matched to a ground-truth object
     whose ``gt_instances.attributes`` is not ``-1``, averaged over those
     objects. Like the class and box losses it is computed for every decoder
-    layer (``loss_attr``, ``d0.loss_attr``, ...).
+    layer (``loss_attr``, ``d0.loss_attr``, ...). With ``num_attributes=0``
+    the head is DETR's (no attribute branch, no ``loss_attr``): COCO
+    detection and the Table 3 ablation.
 
     Args:
         num_classes (int): Object classes without background (1600 on VG).
-        num_attributes (int): Attribute classes (400 on VG).
+        num_attributes (int): Attribute classes (400 on VG); 0 builds no
+            attribute branch.
         loss_attr (:obj:`ConfigDict` or dict): Attribute loss config.
             Defaults to ``CrossEntropyLoss`` with weight 1.
         **kwargs: The arguments of :class:`mmdet.models.DETRHead`
@@ -67,9 +70,11 @@ class E2EVLPHead(DETRHead):
     def _init_layers(self) -> None:
         """Add the attribute branch to DETR's class and box branches."""
         super()._init_layers()
-        self.fc_attr = Linear(self.embed_dims, self.num_attributes)
+        if self.num_attributes > 0:
+            self.fc_attr = Linear(self.embed_dims, self.num_attributes)
 
-    def forward(self, hidden_states: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    def forward(self, hidden_states: Tensor
+                ) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
         """Predict classes, boxes and attributes of every query.
 
         Args:
@@ -80,23 +85,27 @@ class E2EVLPHead(DETRHead):
             tuple[Tensor]: Class logits (num_decoder_layers, B, num_queries,
             num_classes + 1), normalized cxcywh boxes (num_decoder_layers,
             B, num_queries, 4) and attribute logits (num_decoder_layers, B,
-            num_queries, num_attributes).
+            num_queries, num_attributes), None without attributes.
         """
         cls_scores, bbox_preds = super().forward(hidden_states)
+        if self.num_attributes == 0:
+            return cls_scores, bbox_preds, None
         return cls_scores, bbox_preds, self.fc_attr(hidden_states)
 
     def loss_by_feat(self, all_layers_cls_scores: Tensor,
                      all_layers_bbox_preds: Tensor,
-                     all_layers_attr_scores: Tensor,
+                     all_layers_attr_scores: Optional[Tensor],
                      batch_gt_instances: InstanceList,
                      batch_img_metas: List[dict]) -> Dict[str, Tensor]:
         """Losses of every decoder layer (shapes as in :meth:`forward`).
 
         Returns:
             dict[str, Tensor]: ``loss_cls``, ``loss_bbox``, ``loss_iou``,
-            ``loss_attr`` of the last layer and ``d{i}.loss_*`` of the
-            others.
+            ``loss_attr`` (with attributes) of the last layer and
+            ``d{i}.loss_*`` of the others.
         """
+        if all_layers_attr_scores is None:
+            all_layers_attr_scores = [None] * len(all_layers_cls_scores)
         losses = multi_apply(
             self.loss_by_feat_single,
             all_layers_cls_scores,
@@ -113,7 +122,7 @@ class E2EVLPHead(DETRHead):
         return loss_dict
 
     def loss_by_feat_single(self, cls_scores: Tensor, bbox_preds: Tensor,
-                            attr_scores: Tensor,
+                            attr_scores: Optional[Tensor],
                             batch_gt_instances: InstanceList,
                             batch_img_metas: List[dict]) -> Tuple[Tensor]:
         """Losses of one decoder layer (DETRHead's, plus attributes).
@@ -121,14 +130,15 @@ class E2EVLPHead(DETRHead):
         Args:
             cls_scores (Tensor): Shape (B, num_queries, num_classes + 1).
             bbox_preds (Tensor): Normalized cxcywh, (B, num_queries, 4).
-            attr_scores (Tensor): Shape (B, num_queries, num_attributes).
+            attr_scores (Tensor, optional): Shape (B, num_queries,
+                num_attributes); None without attributes.
             batch_gt_instances (list[:obj:`InstanceData`]): ``bboxes``,
                 ``labels`` and ``attributes`` (``-1``: none) per image.
             batch_img_metas (list[dict]): Image metas.
 
         Returns:
-            tuple[Tensor]: ``loss_cls``, ``loss_bbox``, ``loss_iou``,
-            ``loss_attr``.
+            tuple[Tensor]: ``loss_cls``, ``loss_bbox``, ``loss_iou`` and,
+            with attributes, ``loss_attr``.
         """
         (labels, label_weights, bbox_targets, bbox_weights, attr_targets,
          pos_inds, neg_inds) = multi_apply(self._get_targets_single,
@@ -168,6 +178,8 @@ class E2EVLPHead(DETRHead):
         loss_bbox = self.loss_bbox(
             bbox_preds, bbox_targets, bbox_weights, avg_factor=num_pos)
 
+        if attr_scores is None:
+            return loss_cls, loss_bbox, loss_iou
         # attributes: matched objects that have one (target != -1)
         valid = attr_targets >= 0
         num_valid = reduce_mean(attr_scores.new_tensor([valid.sum()]))
@@ -228,7 +240,7 @@ class E2EVLPHead(DETRHead):
     def predict_by_feat(self,
                         layer_cls_scores: Tensor,
                         layer_bbox_preds: Tensor,
-                        layer_attr_scores: Tensor,
+                        layer_attr_scores: Optional[Tensor],
                         batch_img_metas: List[dict],
                         rescale: bool = True) -> InstanceList:
         """Detections of the last decoder layer (shapes as in
@@ -238,12 +250,14 @@ class E2EVLPHead(DETRHead):
             list[:obj:`InstanceData`]: Per image ``bboxes`` (k, 4) xyxy,
             ``scores`` (k,), ``labels`` (k,), ``attr_scores``
             (k, num_attributes) softmax probabilities and ``attr_labels``
-            (k,), with ``k = test_cfg.max_per_img``.
+            (k,) (with attributes), with ``k = test_cfg.max_per_img``.
         """
         results = []
+        attr_scores = [None] * len(batch_img_metas) \
+            if layer_attr_scores is None else layer_attr_scores[-1]
         for cls_score, bbox_pred, attr_score, img_meta in zip(
-                layer_cls_scores[-1], layer_bbox_preds[-1],
-                layer_attr_scores[-1], batch_img_metas):
+                layer_cls_scores[-1], layer_bbox_preds[-1], attr_scores,
+                batch_img_metas):
             max_per_img = self.test_cfg.get('max_per_img', len(cls_score))
             if self.loss_cls.use_sigmoid:
                 scores, indexes = cls_score.sigmoid().view(-1).topk(
@@ -263,6 +277,9 @@ class E2EVLPHead(DETRHead):
                 bboxes = bboxes / bboxes.new_tensor(
                     img_meta['scale_factor']).repeat((1, 2))
             result = InstanceData(bboxes=bboxes, scores=scores, labels=labels)
+            if attr_score is None:
+                results.append(result)
+                continue
             attr_prob = attr_score[keep].softmax(-1)
             result.attr_scores = attr_prob
             result.attr_labels = attr_prob.argmax(-1)

@@ -108,3 +108,26 @@ def test_predict_by_feat(head):
                                attr[0, 0, [0, 2]].softmax(-1))
     torch.testing.assert_close(result.bboxes[0],
                                torch.tensor([20., 40., 60., 120.]))
+
+
+def test_no_attributes_is_detr():
+    """``num_attributes=0``: no branch, no ``loss_attr``, DETR outputs."""
+    init_default_scope('mmdet')
+    head = E2EVLPHead(
+        num_classes=3,
+        num_attributes=0,
+        embed_dims=8,
+        train_cfg=dict(assigner=ASSIGNER),
+        test_cfg=dict(max_per_img=2))
+    assert not hasattr(head, 'fc_attr')
+    hidden = torch.randn(2, 1, 5, 8, requires_grad=True)
+    samples = [DetDataSample(metainfo=META, gt_instances=gts([1, -1]))]
+    losses = head.loss(hidden, samples)
+    assert set(losses) == {
+        f'{p}{n}'
+        for p in ('', 'd0.') for n in ('loss_cls', 'loss_bbox', 'loss_iou')
+    }
+    sum(losses.values()).backward()
+    assert all(p.grad is not None for p in head.parameters())
+    result = head.predict(hidden, samples)[0]
+    assert 'attr_scores' not in result and len(result.scores) == 2

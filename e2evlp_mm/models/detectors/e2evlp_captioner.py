@@ -1,0 +1,131 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Image captioning fine-tuning of E2E-VLP (paper Sec. 5.1, Table 1)."""
+from typing import Dict
+
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from torch import Tensor
+
+from ..utils import stack_text
+from .e2evlp_base import E2EVLPBase
+
+
+@MODELS.register_module()
+class E2EVLPCaptioner(E2EVLPBase):
+    """Image-to-text generation with the encoder-decoder of E2E-VLP.
+
+    .. code:: text
+
+        image -> backbone -> encoder (image-only pass) -> memory
+        [CLS] w1 .. wt -> decoder (shared layers, causal) -> caption_head
+                                                          -> w2 .. [SEP]
+
+    Training is teacher-forced token cross-entropy of ``caption_ids`` (the
+    paper uses label smoothing: give ``caption_head.loss_cap`` an
+    ``mmpretrain.LabelSmoothLoss``); prediction is the caption head's
+    search (beam 4 with GNMT length penalty alpha = 0.9 in the paper's
+    configs). Everything is the trunk's :meth:`caption_decode_fn` and
+    :class:`E2EVLPCaptionHead`; this class only fixes the task: no
+    detection queries, no box head, no encoder heads, so every parameter
+    receives a gradient.
+
+    Args:
+        decoder (:obj:`ConfigDict` or dict): The shared decoder (as
+            pre-trained), ``DetrTransformerDecoder`` kwargs.
+        caption_head (:obj:`ConfigDict` or dict): ``E2EVLPCaptionHead``
+            (``loss_cap``, ``max_length``, ``beam_size``,
+            ``length_penalty``).
+        bbox_head, mlm_head, itm_head (None): Pre-training heads. They
+            exist so a task config can inherit the pre-training model dict
+            and switch them off; anything but None raises.
+        test_cfg (:obj:`ConfigDict` or dict, optional): Not read (the
+            search settings live in ``caption_head``).
+        init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
+        **kwargs: The other trunk arguments of :class:`E2EVLPBase`
+            (``backbone``, ``neck``, ``encoder``, ``positional_encoding``,
+            ``text_cfg``, ``num_queries``, ``train_cfg``,
+            ``data_preprocessor``).
+    """
+
+    def __init__(self,
+                 decoder: ConfigType,
+                 caption_head: ConfigType,
+                 bbox_head: OptConfigType = None,
+                 mlm_head: OptConfigType = None,
+                 itm_head: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None,
+                 **kwargs) -> None:
+        for name, cfg in dict(bbox_head=bbox_head, mlm_head=mlm_head,
+                              itm_head=itm_head).items():
+            if cfg is not None:
+                raise ValueError(f'{type(self).__name__} has no {name}: '
+                                 'set it to None in the config.')
+        super().__init__(
+            decoder=decoder, test_cfg=test_cfg, init_cfg=init_cfg, **kwargs)
+        self.caption_head = self.build_head(caption_head, 'embed_dims',
+                                            'vocab_size', 'pad_id', 'bos_id',
+                                            'eos_id')
+
+    def loss(self, batch_inputs: Tensor,
+             batch_data_samples: SampleList) -> Dict[str, Tensor]:
+        """Teacher-forced captioning loss.
+
+        Args:
+            batch_inputs (Tensor): Images, (B, 3, H, W).
+            batch_data_samples (list[:obj:`DetDataSample`]): With
+                ``caption_ids`` (Lc_i,) = ``[CLS] caption [SEP]``.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cap``.
+        """
+        enc_in, _ = self.pre_transformer(
+            self.extract_feat(batch_inputs), batch_data_samples)
+        return self.caption_head.loss(
+            self.caption_decode_fn(enc_in), batch_data_samples)
+
+    def predict(self,
+                batch_inputs: Tensor,
+                batch_data_samples: SampleList,
+                rescale: bool = True) -> SampleList:
+        """Generate one caption per image.
+
+        Args:
+            batch_inputs (Tensor): Images, (B, 3, H, W).
+            batch_data_samples (list[:obj:`DetDataSample`]): Samples (their
+                text fields, if any, are ignored).
+            rescale (bool): Unused (no boxes).
+
+        Returns:
+            list[:obj:`DetDataSample`]: With ``pred_caption_ids`` (n,)
+            without ``[CLS]`` / ``[SEP]``, ``pred_caption_score`` (float)
+            and, given a tokenizer, ``pred_caption`` (str).
+        """
+        enc_in, _ = self.pre_transformer(
+            self.extract_feat(batch_inputs), batch_data_samples)
+        preds = self.caption_head.predict(
+            self.caption_decode_fn(enc_in), batch_data_samples)
+        for data_sample, pred in zip(batch_data_samples, preds):
+            if self.tokenizer is not None:
+                pred['pred_caption'] = self.tokenizer.decode(
+                    pred['pred_caption_ids'].tolist(),
+                    skip_special_tokens=True)
+            for name, value in pred.items():
+                setattr(data_sample, name, value)
+        return batch_data_samples
+
+    def _forward(self,
+                 batch_inputs: Tensor,
+                 batch_data_samples: SampleList = None) -> Tensor:
+        """Tensor mode: teacher-forced vocabulary logits.
+
+        Returns:
+            Tensor: (B, Lc - 1, vocab_size) for inputs ``caption_ids[:-1]``.
+        """
+        enc_in, _ = self.pre_transformer(
+            self.extract_feat(batch_inputs), batch_data_samples)
+        ids, _ = stack_text(batch_data_samples, 'caption_ids',
+                            self.text_embedding.pad_id)
+        decode = self.caption_decode_fn(enc_in)
+        return self.caption_head(decode(ids[:, :-1].to(batch_inputs.device)))

@@ -1,0 +1,261 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Image-text retrieval fine-tuning of E2E-VLP (paper Sec. 5.1, Table 2)."""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from torch import Tensor
+from torch.nn.utils.rnn import pad_sequence
+
+from .e2evlp_base import E2EVLPBase
+
+
+@MODELS.register_module()
+class E2EVLPRetriever(E2EVLPBase):
+    """Cross-encoder image-text retrieval with the E2E-VLP encoder.
+
+    .. code:: text
+
+        image -> backbone -> image tokens --+--> encoder (joint pass with
+        [CLS] text [SEP] -> text embedding -+    [CLS] text [SEP]) -> h_CLS
+                                                 -> retrieval_head.fc -> s
+        pre-filter (optional, ``retrieval_head.itc_dims``):
+        image tokens -> encoder (image-only) -> masked mean -> image_proj
+        text embedding -> encoder (text-only) -> h_CLS -> text_proj
+
+    Training (one positive image-text pair per sample) pairs every image
+    with ``k`` texts of other images in the batch and every text with
+    ``k`` other images, scores all ``B (1 + 2k)`` pairs with the joint
+    pass (the backbone runs once per image) and applies the circle loss
+    (``loss_retrieval``); with the pre-filter branch it adds an in-batch
+    contrastive loss on the single-modality passes (``loss_itc``).
+    Ranking a whole split is :meth:`score_all`, driven by
+    ``E2EVLPRetrievalTestLoop``. No decoder, no queries, no other heads.
+
+    Args:
+        retrieval_head (:obj:`ConfigDict` or dict): ``E2EVLPRetrievalHead``.
+        decoder (:obj:`ConfigDict` or dict, optional): Ignored (not built)
+            so a task config can inherit the pre-training model dict.
+        bbox_head, mlm_head, itm_head, caption_head (None): Pre-training
+            heads, to be switched off in the config; anything else raises.
+        test_cfg (:obj:`ConfigDict` or dict, optional): ``text_batch_size``
+            (pairs per joint pass in :meth:`score_all`, default 256).
+        init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
+        **kwargs: The other trunk arguments of :class:`E2EVLPBase`
+            (``backbone``, ``neck``, ``encoder``, ``positional_encoding``,
+            ``text_cfg``, ``num_queries``, ``train_cfg``,
+            ``data_preprocessor``).
+    """
+
+    def __init__(self,
+                 retrieval_head: ConfigType,
+                 decoder: OptConfigType = None,
+                 bbox_head: OptConfigType = None,
+                 mlm_head: OptConfigType = None,
+                 itm_head: OptConfigType = None,
+                 caption_head: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None,
+                 **kwargs) -> None:
+        for name, cfg in dict(bbox_head=bbox_head, mlm_head=mlm_head,
+                              itm_head=itm_head,
+                              caption_head=caption_head).items():
+            if cfg is not None:
+                raise ValueError(f'{type(self).__name__} has no {name}: '
+                                 'set it to None in the config.')
+        del decoder  # the encoder alone ranks: no unused weights (DDP)
+        super().__init__(test_cfg=test_cfg, init_cfg=init_cfg, **kwargs)
+        self.retrieval_head = self.build_head(retrieval_head, 'embed_dims')
+
+    def joint_cls(self, feat: Tensor, feat_mask: Tensor, feat_pos: Tensor,
+                  text_ids: Tensor, text_mask: Tensor) -> Tensor:
+        """``h_CLS`` of the joint pass over image-text pairs.
+
+        Args:
+            feat, feat_mask, feat_pos (Tensor): Image tokens (N, HW, d),
+                padding mask (N, HW), positions (N, HW, d).
+            text_ids, text_mask (Tensor): Texts (N, L) and their padding
+                mask (N, L).
+
+        Returns:
+            Tensor: (N, d).
+        """
+        return self.forward_encoder(feat, feat_mask, feat_pos, text_ids,
+                                    text_mask)['memory'][:, 0]
+
+    def image_only_pooled(self, enc_in: Dict) -> Tensor:
+        """Masked mean of an image-only encoder pass.
+
+        Args:
+            enc_in (dict): ``feat``, ``feat_mask``, ``feat_pos`` as from
+                :meth:`pre_transformer`.
+
+        Returns:
+            Tensor: (B, d).
+        """
+        memory = self.forward_encoder(enc_in['feat'], enc_in['feat_mask'],
+                                      enc_in['feat_pos'])['memory']
+        keep = (~enc_in['feat_mask']).unsqueeze(-1).float()
+        return (memory * keep).sum(1) / keep.sum(1).clamp(min=1)
+
+    def text_only_cls(self, text_ids: Tensor, text_mask: Tensor) -> Tensor:
+        """``h_CLS`` of a text-only encoder pass.
+
+        Args:
+            text_ids, text_mask (Tensor): (N, L) each.
+
+        Returns:
+            Tensor: (N, d).
+        """
+        text = self.text_embedding(text_ids)
+        return self.encoder(
+            query=text,
+            query_pos=torch.zeros_like(text),
+            key_padding_mask=text_mask)[:, 0]
+
+    def loss(self, batch_inputs: Tensor,
+             batch_data_samples: SampleList) -> Dict[str, Tensor]:
+        """Circle loss over sampled pairs (and the pre-filter's ITC).
+
+        Args:
+            batch_inputs (Tensor): Images, (B, 3, H, W).
+            batch_data_samples (list[:obj:`DetDataSample`]): Matched pairs
+                with ``text_ids`` and metainfo ``img_id`` (texts of the
+                same image are never negatives).
+
+        Returns:
+            dict[str, Tensor]: ``loss_retrieval``, ``acc_retrieval`` and,
+            with the pre-filter, ``loss_itc``.
+        """
+        enc_in, _ = self.pre_transformer(
+            self.extract_feat(batch_inputs), batch_data_samples)
+        device = batch_inputs.device
+        image_ids = torch.tensor([ds.img_id for ds in batch_data_samples],
+                                 device=device)
+        head = self.retrieval_head
+        neg_txt, valid_txt = head.sample_negatives(image_ids)
+        neg_img, valid_img = head.sample_negatives(image_ids)
+        num, k = neg_txt.shape
+        own = torch.arange(num, device=device)
+        img_idx = torch.cat([own, own.repeat_interleave(k), neg_img.flatten()])
+        txt_idx = torch.cat([own, neg_txt.flatten(), own.repeat_interleave(k)])
+        cls = self.joint_cls(enc_in['feat'][img_idx],
+                             enc_in['feat_mask'][img_idx],
+                             enc_in['feat_pos'][img_idx],
+                             enc_in['text_ids'][txt_idx],
+                             enc_in['text_mask'][txt_idx])
+        neg_feats = cls[num:].view(2, num, k, -1).transpose(0, 1)
+        losses = head.loss(cls[:num], neg_feats.flatten(1, 2),
+                           torch.cat([valid_txt, valid_img], 1))
+        if head.with_itc:
+            losses.update(
+                head.loss_itc(
+                    self.image_only_pooled(enc_in),
+                    self.text_only_cls(enc_in['text_ids'],
+                                       enc_in['text_mask']), image_ids))
+        return losses
+
+    def predict(self,
+                batch_inputs: Tensor,
+                batch_data_samples: SampleList,
+                rescale: bool = True) -> SampleList:
+        """Matching score of each sample's own image-text pair.
+
+        Returns:
+            list[:obj:`DetDataSample`]: With ``pred_match_score`` (float
+            logit).
+        """
+        logits = self._forward(batch_inputs, batch_data_samples)
+        for data_sample, logit in zip(batch_data_samples, logits):
+            data_sample.pred_match_score = logit.item()
+        return batch_data_samples
+
+    def _forward(self,
+                 batch_inputs: Tensor,
+                 batch_data_samples: SampleList = None) -> Tensor:
+        """Tensor mode: matching logits (B,) of the samples' pairs."""
+        enc_in, _ = self.pre_transformer(
+            self.extract_feat(batch_inputs), batch_data_samples)
+        return self.retrieval_head(self.joint_cls(**enc_in))
+
+    def encode_images(self, batch_inputs: Tensor,
+                      batch_data_samples: SampleList) -> List[Dict]:
+        """Cache what ranking needs per gallery image.
+
+        Args:
+            batch_inputs (Tensor): Images, (B, 3, H, W).
+            batch_data_samples (list[:obj:`DetDataSample`]): Samples.
+
+        Returns:
+            list[dict]: Per image ``feat`` (1, HW, d), ``feat_mask``
+            (1, HW), ``feat_pos`` (1, HW, d) and, with the pre-filter,
+            ``embed`` (itc_dims,).
+        """
+        enc_in, _ = self.pre_transformer(
+            self.extract_feat(batch_inputs), batch_data_samples)
+        keys = ('feat', 'feat_mask', 'feat_pos')
+        images = [{key: enc_in[key][i:i + 1]
+                   for key in keys} for i in range(batch_inputs.size(0))]
+        if self.retrieval_head.with_itc:
+            embeds = self.retrieval_head.embed_images(
+                self.image_only_pooled(enc_in))
+            for image, embed in zip(images, embeds):
+                image['embed'] = embed
+        return images
+
+    def score_all(self,
+                  images: List[Dict],
+                  text_ids: List[Tensor],
+                  topk: Optional[int] = None) -> Tuple[Tensor, int]:
+        """Cross-encoder scores of every image with every text.
+
+        With ``topk``, the dual-encoder cosine similarity picks each
+        image's ``topk`` texts and each text's ``topk`` images; only that
+        union of pairs is scored with the joint pass. Other pairs get
+        ``-1e4 + cosine`` so they rank below every scored pair, in
+        pre-filter order. ``topk >= max(N_img, N_txt)`` equals no filter.
+
+        Args:
+            images (list[dict]): From :meth:`encode_images`, N_img items.
+            text_ids (list[Tensor]): ``[CLS] text [SEP]`` ids (L_j,), N_txt
+                items, in text-id order.
+            topk (int, optional): Pre-filter size; None scores all pairs.
+
+        Returns:
+            tuple[Tensor, int]: Scores (N_img, N_txt) and the number of
+            pairs the joint pass scored.
+        """
+        device = images[0]['feat'].device
+        pad_id = self.text_embedding.pad_id
+        ids = pad_sequence(text_ids, batch_first=True,
+                           padding_value=pad_id).to(device)
+        mask = ids == pad_id
+        num_img, num_txt = len(images), len(text_ids)
+        batch = self.test_cfg.get('text_batch_size', 256)
+        scores = ids.new_full((num_img, num_txt), -1e4, dtype=torch.float)
+        candidates = torch.ones_like(scores, dtype=torch.bool)
+        if topk is not None:
+            if not self.retrieval_head.with_itc:
+                raise ValueError('The top-k pre-filter needs '
+                                 'retrieval_head.itc_dims.')
+            txt_embed = torch.cat([
+                self.retrieval_head.embed_texts(
+                    self.text_only_cls(ids[j:j + batch], mask[j:j + batch]))
+                for j in range(0, num_txt, batch)
+            ])
+            sim = torch.stack([im['embed'] for im in images]) @ txt_embed.t()
+            scores += sim
+            candidates = torch.zeros_like(candidates)
+            candidates.scatter_(1, sim.topk(min(topk, num_txt), 1)[1], True)
+            candidates.scatter_(0, sim.topk(min(topk, num_img), 0)[1], True)
+        for i, image in enumerate(images):
+            for cols in candidates[i].nonzero()[:, 0].split(batch):
+                n = len(cols)
+                cls = self.joint_cls(image['feat'].expand(n, -1, -1),
+                                     image['feat_mask'].expand(n, -1),
+                                     image['feat_pos'].expand(n, -1, -1),
+                                     ids[cols], mask[cols])
+                scores[i, cols] = self.retrieval_head(cls)
+        return scores, int(candidates.sum())

@@ -1,0 +1,159 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""E2EVLPRetriever and its ranking loop on the tiny config (CPU)."""
+import os.path as osp
+from types import SimpleNamespace
+
+import pytest
+import torch
+from mmdet.registry import MODELS
+from mmdet.structures import DetDataSample
+from mmengine.config import Config
+from mmengine.dataset import Compose
+from mmengine.evaluator import Evaluator
+from mmengine.registry import init_default_scope
+
+import e2evlp_mm  # noqa: F401  (registers the models)
+from e2evlp_mm.engine.e2evlp_retrieval_loop import rank_split
+from e2evlp_mm.testing import make_e2evlp_batch
+
+DATA = osp.join(osp.dirname(__file__), '..', '..', 'data')
+TINY = osp.join(DATA, 'configs', 'e2evlp_tiny.py')
+OFF = dict(bbox_head=None, mlm_head=None, itm_head=None, caption_head=None,
+           train_cfg=None)
+
+
+def build(model_type='E2EVLPRetriever', **overrides):
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(TINY).model
+    if model_type == 'E2EVLPRetriever':
+        cfg.update(
+            type=model_type,
+            retrieval_head=dict(
+                type='E2EVLPRetrievalHead', num_negatives=2, itc_dims=16),
+            **OFF)
+    cfg.update(overrides)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def test_loss_and_every_parameter_gets_gradient():
+    model = build()
+    assert model.decoder is None and model.bbox_head is None
+    losses = model.loss(*make_e2evlp_batch(4, image_sizes=((64, 64),
+                                                           (48, 40))))
+    assert set(losses) == {'loss_retrieval', 'acc_retrieval', 'loss_itc'}
+    total = losses['loss_retrieval'] + losses['loss_itc']
+    assert torch.isfinite(total) and total > 0
+    total.backward()
+    missing = [
+        n for n, p in model.named_parameters()
+        if p.requires_grad and p.grad is None
+    ]
+    assert not missing, missing
+
+
+def test_one_image_batch_has_no_negatives():
+    model = build()
+    inputs, samples = make_e2evlp_batch(2)
+    for ds in samples:
+        ds.set_metainfo(dict(img_id=7))
+    losses = model.loss(inputs, samples)
+    assert losses['loss_retrieval'] == 0
+    losses['loss_retrieval'].backward()
+
+
+def test_pre_training_heads_are_rejected():
+    with pytest.raises(ValueError, match='itm_head'):
+        build(itm_head=dict(type='E2EVLPITMHead'))
+
+
+def gallery(model, num_images=3, num_texts=5):
+    """Encoded images and random texts of different lengths."""
+    inputs, samples = make_e2evlp_batch(
+        num_images, image_sizes=((64, 64), (48, 40)), training=False)
+    gen = torch.Generator().manual_seed(1)
+    texts = [
+        torch.cat([
+            torch.tensor([1]),
+            torch.randint(5, 50, (3 + j, ), generator=gen),
+            torch.tensor([2])
+        ]) for j in range(num_texts)
+    ]
+    with torch.no_grad():
+        images = model.encode_images(inputs, samples)
+    return inputs, samples, images, texts
+
+
+def test_score_matrix_matches_pairwise_joint_pass():
+    model = build().eval()
+    inputs, samples, images, texts = gallery(model)
+    with torch.no_grad():
+        full, num_pairs = model.score_all(images, texts)
+        assert num_pairs == 15
+        for i, j in ((0, 0), (1, 4), (2, 2)):
+            ds = samples[i].clone()
+            ds.text_ids = texts[j]
+            logit = model(inputs[i:i + 1, :, :ds.img_shape[0], :ds.img_shape[
+                1]], [ds], mode='tensor')
+            torch.testing.assert_close(full[i, j], logit[0], atol=1e-4,
+                                       rtol=1e-4)
+
+
+def test_prefilter():
+    model = build().eval()
+    _, _, images, texts = gallery(model)
+    with torch.no_grad():
+        full, _ = model.score_all(images, texts)
+        same, n_same = model.score_all(images, texts, topk=5)
+        cheap, n_cheap = model.score_all(images, texts, topk=1)
+    assert n_same == 15
+    torch.testing.assert_close(same, full)
+    assert 5 <= n_cheap < 15  # each text's best image, each image's best
+    scored = cheap > -1e3
+    assert scored.sum() == n_cheap
+    torch.testing.assert_close(cheap[scored], full[scored])
+    # unscored pairs rank below every scored one of their row
+    assert (cheap[~scored] < -1e3).all()
+
+
+def test_rank_split_feeds_recall():
+    model = build().eval()
+    inputs, samples, _, texts = gallery(model, 2, 4)
+    words = {f'sentence {j}': t for j, t in enumerate(texts)}
+    batches = []
+    for i, ds in enumerate(samples):
+        ds = DetDataSample(metainfo=ds.metainfo)
+        ds.set_metainfo(dict(text=[f'sentence {2 * i}',
+                                   f'sentence {2 * i + 1}'],
+                             gt_text_id=[2 * i, 2 * i + 1]))
+        img = (torch.rand(3, 32, 32) * 255).byte()
+        batches.append(dict(inputs=[img], data_samples=[ds]))
+    evaluator = Evaluator(dict(type='E2EVLPRetrievalRecall', topk=(1, 2)))
+    evaluator.dataset_meta = {}
+    runner = SimpleNamespace(model=model, call_hook=lambda *a, **k: None)
+    loop = SimpleNamespace(runner=runner, dataloader=batches,
+                           evaluator=evaluator)
+    pipeline = Compose([lambda r: dict(r, text_ids=words[r['text']])])
+    metrics = rank_split(loop, 'test', pipeline, prefilter_topk=None)
+    assert {'retrieval/tr_r1', 'retrieval/ir_r2',
+            'retrieval/r_mean'} <= set(metrics)
+    assert metrics['retrieval/ir_r2'] == 100  # 2 images: always in top 2
+    with torch.no_grad():
+        metrics_k = rank_split(loop, 'test', pipeline, prefilter_topk=4)
+    assert metrics_k == metrics
+
+
+def test_loads_pre_training_checkpoint():
+    pretrain = build('E2EVLP')
+    model = build()
+    result = model.load_state_dict(pretrain.state_dict(), strict=False)
+    assert {k.split('.')[0] for k in result.missing_keys} == {
+        'retrieval_head'}
+    assert {k.split('.')[0] for k in result.unexpected_keys} == {
+        'decoder', 'bbox_head', 'query_embedding', 'mlm_head', 'itm_head',
+        'caption_head'
+    }
+    torch.testing.assert_close(model.encoder.state_dict(),
+                               pretrain.encoder.state_dict())
