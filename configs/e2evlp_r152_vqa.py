@@ -4,16 +4,13 @@
 #   bash tools/dist_train.sh configs/e2evlp_r152_vqa.py 8 \
 #       --cfg-options load_from=work_dirs/e2evlp_r152_pretrain/epoch_200.pth
 _base_ = [
-    './_base_/models/e2evlp_r50.py',
+    './_base_/models/e2evlp_r152.py',
     './_base_/datasets/vqa_v2.py',
     './_base_/schedules/finetune_12e.py',
     'mmdet::_base_/default_runtime.py',
 ]
 model = dict(
     type='E2EVLPVQA',
-    # the trunk of configs/e2evlp_r152_pretrain.py (names match its keys)
-    backbone=dict(depth=152),
-    encoder=dict(num_layers=12),
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
     # the encoder only (Sec. 1: understanding tasks fine-tune the encoder)
     decoder=None,
