@@ -3,16 +3,12 @@
 # decoder detects as DETR. Start from the pre-trained model:
 # bash tools/dist_train.sh configs/e2evlp_r152_coco_det.py 8 \
 #     --cfg-options load_from=work_dirs/e2evlp_r152_pretrain/epoch_200.pth
-# The trunk of e2evlp_r152_pretrain.py is restated (no duplicate keys among
-# _base_ files in mmengine).
 _base_ = [
-    './_base_/models/e2evlp_r50.py',
+    './_base_/models/e2evlp_r152.py',  # the trunk of e2evlp_r152_pretrain
     './_base_/datasets/coco_det_text.py',
     'mmdet::_base_/default_runtime.py',
 ]
 model = dict(
-    backbone=dict(depth=152),  # as e2evlp_r152_pretrain.py (Table 5)
-    encoder=dict(num_layers=12),  # as e2evlp_r152_pretrain.py
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
     # COCO's 80 classes, no attributes; a new classifier is learned
     bbox_head=dict(num_classes=80, num_attributes=0),

@@ -4,17 +4,13 @@
 # model: bash tools/dist_train.sh configs/e2evlp_r152_retrieval_flickr30k.py
 #     8 --cfg-options load_from=work_dirs/e2evlp_r152_pretrain/epoch_200.pth
 # Test ranks with one process (the loop needs the whole split).
-# The trunk of e2evlp_r152_pretrain.py is restated (no duplicate keys among
-# _base_ files in mmengine).
 _base_ = [
-    './_base_/models/e2evlp_r50.py',
+    './_base_/models/e2evlp_r152.py',  # the trunk of e2evlp_r152_pretrain
     './_base_/datasets/flickr30k_retrieval.py',
     'mmdet::_base_/default_runtime.py',
 ]
 model = dict(
     type='E2EVLPRetriever',
-    backbone=dict(depth=152),  # as e2evlp_r152_pretrain.py (Table 5)
-    encoder=dict(num_layers=12),  # as e2evlp_r152_pretrain.py
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
     bbox_head=None,
     mlm_head=None,

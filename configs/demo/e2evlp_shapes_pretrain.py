@@ -9,7 +9,7 @@ _base_ = [
     'mmdet::_base_/default_runtime.py',
 ]
 
-max_iters = 900
+max_iters = 1800
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=2e-4, weight_decay=1e-4),
@@ -25,8 +25,8 @@ train_cfg = dict(
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=300,
-                    max_keep_ckpts=2))
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=600,
+                    max_keep_ckpts=3))
 log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)
 # No validation while training: `make demo` tests once at the end.
