@@ -14,6 +14,9 @@ test: env  ## run the whole test suite
 demo: env  ## generate the shapes world, pre-train, evaluate, print the table
 	bash tools/demo.sh
 
+demo-downstream: env  ## fine-tune + test every downstream task from the demo
+	bash tools/demo_downstream.sh
+
 lint: env
 	$(VENV)/bin/ruff check .
 

@@ -22,5 +22,5 @@ ckpt=$(cat "$WORK/last_checkpoint")
 step "testing $ckpt on the held-out scenes"
 "$PY" tools/test.py "$CONFIG" "$ckpt" --work-dir "$WORK/test"
 step "scoring the baselines"
-"$PY" tools/analysis_tools/demo_table.py "$CONFIG" "$WORK/test"
+"$PY" tools/analysis_tools/demo_table.py "pretrain=$CONFIG:$WORK/test"
 step "done"

@@ -5,7 +5,7 @@
 #       --cfg-options load_from=work_dirs/demo/iter_900.pth
 _base_ = [
     '../_base_/models/e2evlp_shapes.py',
-    'mmdet::_base_/default_runtime.py',
+    '../_base_/schedules/shapes_world_finetune.py',
 ]
 data_root = 'data/shapes_world/'
 tokenizer_path = data_root + 'tokenizer'
@@ -45,40 +45,22 @@ karpathy = dict(
     data_prefix=dict(img=data_root + 'coco/'))
 train_dataloader = dict(
     batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
+    num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(karpathy, split=('train', 'restval'),
                  pipeline=train_pipeline))
-val_dataloader = dict(
+test_dataloader = dict(
     batch_size=30,
-    num_workers=2,
-    persistent_workers=False,
+    num_workers=0,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(karpathy, split='test', test_mode=True,
                  pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='E2EVLPCaptionMetric')
-test_evaluator = val_evaluator
+test_evaluator = dict(type='E2EVLPCaptionMetric')
 
-max_iters = 150  # about 3 min on 2 shared cores
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
-# the paper's x0.1 steps at 1/2 and 3/4 of training (epochs 6, 9 of 12)
+max_iters = 150
+train_cfg = dict(max_iters=max_iters)
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
          milestones=[75, 112], gamma=0.1)
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=max_iters, max_keep_ckpts=1))
-log_processor = dict(by_epoch=False)
-randomness = dict(seed=0)

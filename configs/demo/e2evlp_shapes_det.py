@@ -5,7 +5,7 @@
 #       --cfg-options load_from=work_dirs/demo/iter_900.pth
 _base_ = [
     '../_base_/models/e2evlp_shapes.py',
-    'mmdet::_base_/default_runtime.py',
+    '../_base_/schedules/shapes_world_finetune.py',
 ]
 data_root = 'data/shapes_world/'
 tokenizer_path = data_root + 'tokenizer'
@@ -44,8 +44,7 @@ coco = dict(
     metainfo=None)  # the 8 shapes, from the annotation file
 train_dataloader = dict(
     batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
+    num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         coco,
@@ -53,10 +52,9 @@ train_dataloader = dict(
         caption_file='annotations/captions_train2017.json',
         data_prefix=dict(img='train2017/'),
         pipeline=train_pipeline))
-val_dataloader = dict(
+test_dataloader = dict(
     batch_size=30,
-    num_workers=2,
-    persistent_workers=False,
+    num_workers=0,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
@@ -66,25 +64,10 @@ val_dataloader = dict(
         data_prefix=dict(img='val2017/'),
         test_mode=True,  # one sample per scene, with its first caption
         pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(
+test_evaluator = dict(
     type='CocoMetric',
     ann_file=data_root + 'coco/annotations/instances_val2017.json',
     metric='bbox')
-test_evaluator = val_evaluator
 
-max_iters = 150  # about 3 min on 2 shared cores
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=max_iters, max_keep_ckpts=1))
-log_processor = dict(by_epoch=False)
-randomness = dict(seed=0)
+max_iters = 150
+train_cfg = dict(max_iters=max_iters)

@@ -7,7 +7,7 @@
 _base_ = [
     '../_base_/models/e2evlp_shapes.py',
     '../_base_/datasets/shapes_world_nlvr2.py',
-    'mmdet::_base_/default_runtime.py',
+    '../_base_/schedules/shapes_world_finetune.py',
 ]
 model = dict(
     type='E2EVLPNLVR2',
@@ -24,23 +24,4 @@ model = dict(
     nlvr2_head=dict(type='E2EVLPNLVR2Head'))
 
 max_iters = 300
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-4, weight_decay=1e-4),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0,
-         end=30),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=30, end=max_iters,
-         eta_min=2e-5),
-]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=max_iters, max_keep_ckpts=1))
-log_processor = dict(by_epoch=False)
-randomness = dict(seed=0)
+train_cfg = dict(max_iters=max_iters)

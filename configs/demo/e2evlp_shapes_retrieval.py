@@ -5,7 +5,7 @@
 #       --cfg-options load_from=work_dirs/demo/iter_900.pth
 _base_ = [
     '../_base_/models/e2evlp_shapes.py',
-    'mmdet::_base_/default_runtime.py',
+    '../_base_/schedules/shapes_world_finetune.py',
 ]
 data_root = 'data/shapes_world/'
 tokenizer_path = data_root + 'tokenizer'
@@ -48,36 +48,18 @@ flickr = dict(
     data_prefix=data_root + 'flickr30k/flickr30k-images/')
 train_dataloader = dict(
     batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
+    num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(flickr, split='train', pipeline=train_pipeline))
-val_dataloader = dict(
+test_dataloader = dict(
     batch_size=30,
-    num_workers=2,
-    persistent_workers=False,
+    num_workers=0,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(flickr, split='test', test_mode=True,
                  pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='E2EVLPRetrievalRecall', topk=(1, 5, 10))
-test_evaluator = val_evaluator
+test_evaluator = dict(type='E2EVLPRetrievalRecall', topk=(1, 5, 10))
 
-max_iters = 100  # about 4 min on 2 shared cores
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-# 30 x 150 pairs: full ranking is cheap here; tools/analysis_tools/
-# retrieval_prefilter_benchmark.py compares it with the pre-filter
-val_cfg = dict(type='E2EVLPRetrievalValLoop', text_pipeline=text_pipeline)
+max_iters = 100
+train_cfg = dict(max_iters=max_iters)
 test_cfg = dict(type='E2EVLPRetrievalTestLoop', text_pipeline=text_pipeline)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=max_iters, max_keep_ckpts=1))
-log_processor = dict(by_epoch=False)
-randomness = dict(seed=0)

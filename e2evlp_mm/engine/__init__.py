@@ -1,15 +1,14 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 from .cli import add_common_args, load_config
 from .data_check import MissingDataError, check_data_exists
-from .result_dump import attach_result_dump, finish_result_dump
-
-__all__ = [
-    'add_common_args', 'load_config', 'MissingDataError', 'check_data_exists',
-    'attach_result_dump', 'finish_result_dump'
-]
 from .e2evlp_retrieval_loop import (
     E2EVLPRetrievalTestLoop,
     E2EVLPRetrievalValLoop,
 )
+from .result_dump import attach_result_dump, finish_result_dump
 
-__all__ += ['E2EVLPRetrievalTestLoop', 'E2EVLPRetrievalValLoop']
+__all__ = [
+    'add_common_args', 'load_config', 'MissingDataError', 'check_data_exists',
+    'attach_result_dump', 'finish_result_dump', 'E2EVLPRetrievalTestLoop',
+    'E2EVLPRetrievalValLoop'
+]

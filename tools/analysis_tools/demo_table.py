@@ -1,52 +1,94 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-"""Print the `make demo` table: the model's test metrics beside trivial
-baselines, all scored by the same metric classes on the same held-out
-samples.
+"""Print a demo table: each task's test metrics beside a trivial baseline
+scored by the same metrics on the same held-out samples.
 
-Baselines: random boxes (detection), the majority training token at
-every masked position (MLM), the majority training ITM label (ITM), and
-the most frequent training caption for every image (captioning).
+    python tools/analysis_tools/demo_table.py TASK=CONFIG:TEST_DIR [...]
 
-    python tools/analysis_tools/demo_table.py CONFIG TEST_WORK_DIR
+TASK is one of pretrain, vqa, nlvr2, caption, retrieval, det; TEST_DIR the
+``--work-dir`` of ``tools/test.py``. Baselines: random boxes (detection),
+the majority training token at masked positions (MLM), "matched" for every
+pair (ITM), the majority training answer (VQA) or label (NLVR2), the most
+frequent training caption (captioning), random scores (retrieval).
 """
 import argparse
 import glob
 import json
 import os.path as osp
 import sys
-from collections import Counter
-from typing import Dict, List, Tuple
+from typing import Dict
 
 import numpy as np
 import torch
-from mmdet.registry import DATASETS, METRICS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import set_random_seed
-from mmengine.structures import InstanceData
 
 import e2evlp_mm  # noqa: F401
 from e2evlp_mm.datasets import build_tokenizer
+from e2evlp_mm.evaluation import baselines as B
 
-# (label, metric key in the test json, scale to a fraction, target)
-ROWS = [
-    ('COCO bbox AP', 'coco/bbox_mAP', 1.0, None),
-    ('COCO bbox AP50', 'coco/bbox_mAP_50', 1.0, 0.30),
-    ('MLM accuracy', 'pretrain/mlm_acc', 0.01, 0.50),
-    ('ITM accuracy', 'pretrain/itm_acc', 0.01, 0.80),
-    ('caption BLEU-4', 'caption/Bleu_4', 1.0, 0.25),
-]
+# task -> [(row label, metric key, scale to a fraction, target or None)]
+ROWS = {
+    'pretrain': [('COCO bbox AP', 'coco/bbox_mAP', 1, None),
+                 ('COCO bbox AP50', 'coco/bbox_mAP_50', 1, 0.30),
+                 ('MLM accuracy', 'pretrain/mlm_acc', 0.01, 0.50),
+                 ('ITM accuracy', 'pretrain/itm_acc', 0.01, 0.80),
+                 ('caption BLEU-4', 'caption/Bleu_4', 1, 0.25)],
+    'vqa': [('VQA accuracy', 'VQA/acc', 0.01, None)],
+    'nlvr2': [('NLVR2 accuracy', 'NLVR2/acc', 0.01, None)],
+    'caption': [('caption BLEU-4', 'caption/Bleu_4', 1, None),
+                ('caption CIDEr', 'caption/CIDEr', 1, None)],
+    'retrieval': [('IR R@1', 'retrieval/ir_r1', 0.01, None),
+                  ('TR R@1', 'retrieval/tr_r1', 0.01, None),
+                  ('retrieval R mean', 'retrieval/r_mean', 0.01, None)],
+    'det': [('det+text AP', 'coco/bbox_mAP', 1, None),
+            ('det+text AP50', 'coco/bbox_mAP_50', 1, None)],
+}
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='the demo config')
-    parser.add_argument('test_dir', help='work dir of tools/test.py')
-    parser.add_argument('--seed', type=int, default=0)
-    return parser.parse_args()
+def _mlm_and_rest(cfg: Config, rng: np.random.Generator) -> B.Fill:
+    infos = B.train_infos(cfg)
+    tokenizer = build_tokenizer(cfg.tokenizer_path)
+    token = B.majority([
+        t for info in infos
+        for t in tokenizer(info['caption'], add_special_tokens=False)[
+            'input_ids']
+    ])
+    boxes = B.random_boxes(rng)
+    rest = B.constant(
+        pred_itm_score=1.0,
+        pred_caption=B.majority([i['caption'] for i in infos]))
+
+    def fill(data_sample, dataset) -> None:
+        boxes(data_sample, dataset)
+        rest(data_sample, dataset)
+        labels = data_sample.mlm_labels
+        data_sample.pred_mlm_ids = torch.where(labels != -100, token, labels)
+
+    return fill
 
 
-def latest_test_metrics(test_dir: str) -> Dict[str, float]:
+def baseline_fill(task: str, cfg: Config, rng) -> B.Fill:
+    """The trivial baseline of ``task``."""
+    if task == 'pretrain':
+        return _mlm_and_rest(cfg, rng)
+    if task == 'det':
+        return B.random_boxes(rng)
+    if task == 'retrieval':
+        return B.random_ranking(rng)
+    infos = B.train_infos(cfg)
+    if task == 'vqa':
+        return B.constant(pred_answer=B.majority(
+            [B.majority(i['gt_answer']) for i in infos]))
+    if task == 'nlvr2':
+        return B.constant(
+            pred_nlvr_label=B.majority([i['nlvr_label'] for i in infos]))
+    if task == 'caption':
+        return B.constant(
+            pred_caption=B.majority([i['caption'] for i in infos]))
+    raise ValueError(f'unknown task {task!r}; one of {sorted(ROWS)}')
+
+
+def test_metrics(test_dir: str) -> Dict[str, float]:
     """Read the metrics json mmengine writes at the end of ``test``."""
     files = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))
     if not files:
@@ -55,74 +97,31 @@ def latest_test_metrics(test_dir: str) -> Dict[str, float]:
         return json.load(f)
 
 
-def train_statistics(cfg: Config) -> Tuple[int, int, str]:
-    """Majority masked-token id, majority ITM label, commonest caption."""
-    tokenizer = build_tokenizer(cfg.tokenizer_path)
-    captions = Counter()
-    for ds_cfg in cfg.train_dataloader.dataset.datasets:
-        ds = DATASETS.build(dict(ds_cfg, pipeline=[]))
-        for idx in range(len(ds)):
-            captions[ds.get_data_info(idx)['caption']] += 1
-    tokens = Counter()
-    for text, count in captions.items():
-        for tok in tokenizer(text, add_special_tokens=False)['input_ids']:
-            tokens[tok] += count
-    # ITM: matched and mismatched pairs are equally likely (prob=0.5), so
-    # the majority label is a coin's; we predict "matched".
-    return tokens.most_common(1)[0][0], 1, captions.most_common(1)[0][0]
-
-
-def baseline_metrics(cfg: Config, seed: int) -> Dict[str, float]:
-    """Score the trivial baselines on the test samples."""
-    majority_token, majority_itm, constant_caption = train_statistics(cfg)
-    set_random_seed(seed)
-    dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    rng = np.random.default_rng(seed)
-    num_classes = len(dataset.metainfo['classes'])
-    samples: List[dict] = []
-    for idx in range(len(dataset)):
-        packed = dataset[idx]
-        ds = packed['data_samples']
-        h, w = ds.ori_shape
-        xy = rng.uniform(0, 1, (10, 2)) * [w, h]
-        wh = rng.uniform(0.1, 0.5, (10, 2)) * [w, h]
-        ds.pred_instances = InstanceData(
-            bboxes=torch.tensor(np.concatenate([xy, xy + wh], 1)).float(),
-            scores=torch.tensor(rng.uniform(0, 1, 10)).float(),
-            labels=torch.tensor(rng.integers(0, num_classes, 10)))
-        labels = ds.mlm_labels
-        ds.pred_mlm_ids = torch.where(labels != -100, majority_token,
-                                      labels)
-        ds.pred_itm_score = float(majority_itm)
-        ds.pred_caption = constant_caption
-        samples.append(ds.to_dict())
-    results = {}
-    for metric_cfg in cfg.test_evaluator:
-        metric = METRICS.build(metric_cfg)
-        metric.dataset_meta = dataset.metainfo
-        metric.process({}, samples)
-        results.update({
-            f'{metric.prefix}/{k}' if metric.prefix else k: v
-            for k, v in metric.compute_metrics(metric.results).items()
-        })
-    return results
-
-
 def main() -> None:
-    args = parse_args()
-    cfg = Config.fromfile(args.config)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('runs', nargs='+', help='TASK=CONFIG:TEST_DIR')
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args()
     init_default_scope('mmdet')
-    model = latest_test_metrics(args.test_dir)
-    base = baseline_metrics(cfg, args.seed)
-    print()
-    print(f'{"task":<18}{"E2E-VLP":>10}{"baseline":>10}{"target":>9}  ok')
-    print('-' * 52)
-    for label, key, scale, target in ROWS:
-        ours, theirs = model[key] * scale, base[key] * scale
-        good = ours > theirs and (target is None or ours >= target)
-        tgt = f'{target:>9.2f}' if target is not None else f'{"-":>9}'
-        print(f'{label:<18}{ours:>10.3f}{theirs:>10.3f}{tgt}  '
-              f'{"yes" if good else "NO"}')
+    lines = []
+    for run in args.runs:
+        task, rest = run.split('=', 1)
+        config, test_dir = rest.split(':', 1)
+        cfg = Config.fromfile(config)
+        ours = test_metrics(test_dir)
+        rng = np.random.default_rng(args.seed)
+        base = B.score_baseline(cfg, baseline_fill(task, cfg, rng),
+                                args.seed)
+        for label, key, scale, target in ROWS[task]:
+            mine, theirs = ours[key] * scale, base[key] * scale
+            ok = mine > theirs and (target is None or mine >= target)
+            tgt = f'{target:.2f}' if target is not None else '-'
+            lines.append(f'{label:<18}{mine:>10.3f}{theirs:>10.3f}'
+                         f'{tgt:>8}  {"yes" if ok else "NO"}')
+    print(f'\n{"metric":<18}{"E2E-VLP":>10}{"baseline":>10}{"target":>8}'
+          '  beats')
+    print('-' * 54)
+    print('\n'.join(lines))
 
 
 if __name__ == '__main__':

@@ -16,8 +16,7 @@ pipeline = [
 ]
 train_dataloader = dict(
     batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
+    num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type='E2EVLPNLVR2Dataset',
@@ -25,10 +24,9 @@ train_dataloader = dict(
         ann_file='train.json',
         data_prefix='images/train',
         pipeline=pipeline))
-val_dataloader = dict(
+test_dataloader = dict(
     batch_size=50,
-    num_workers=2,
-    persistent_workers=False,
+    num_workers=0,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
@@ -38,6 +36,4 @@ val_dataloader = dict(
         data_prefix='dev',
         test_mode=True,
         pipeline=pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='E2EVLPNLVR2Acc')
-test_evaluator = val_evaluator
+test_evaluator = dict(type='E2EVLPNLVR2Acc')

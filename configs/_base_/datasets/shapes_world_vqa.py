@@ -25,8 +25,7 @@ test_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
+    num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type='E2EVLPVQADataset',
@@ -35,10 +34,9 @@ train_dataloader = dict(
         question_file='vqa/v2_OpenEnded_mscoco_train2014_questions.json',
         ann_file='vqa/v2_mscoco_train2014_annotations.json',
         pipeline=train_pipeline))
-val_dataloader = dict(
+test_dataloader = dict(
     batch_size=64,
-    num_workers=2,
-    persistent_workers=False,
+    num_workers=0,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
@@ -49,6 +47,4 @@ val_dataloader = dict(
         ann_file='vqa/v2_mscoco_val2014_annotations.json',
         test_mode=True,
         pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='E2EVLPVQAAcc')
-test_evaluator = val_evaluator
+test_evaluator = dict(type='E2EVLPVQAAcc')

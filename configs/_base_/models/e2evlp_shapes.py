@@ -33,5 +33,6 @@ model = dict(
         max_position_embeddings=48,
         dropout=0.0),
     bbox_head=dict(num_classes=8, num_attributes=8),
-    caption_head=dict(max_length=24),
+    # Sec. 5.1's caption decoding: beam 4, GNMT length penalty 0.9
+    caption_head=dict(max_length=24, beam_size=4, length_penalty=0.9),
     test_cfg=dict(max_per_img=10, with_caption=True))
