@@ -20,10 +20,10 @@ train_pipeline = [
     dict(type='E2EVLPRandomFlip', prob=0.5),
     dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
          max_length=40),
-    # 25% instead of BERT's 15% in training: a shapes caption has ~10
+    # 30% instead of BERT's 15% in training: a shapes caption has ~10
     # tokens, so 15% gives few MLM targets per batch. Tested at 15%.
     dict(type='E2EVLPMaskTokens', tokenizer_path=tokenizer_path,
-         mask_prob=0.25),
+         mask_prob=0.3),
     dict(type='PackE2EVLPInputs'),
 ]
 test_pipeline = [
