@@ -60,6 +60,6 @@ test_dataloader = dict(
                  pipeline=test_pipeline))
 test_evaluator = dict(type='E2EVLPRetrievalRecall', topk=(1, 5, 10))
 
-max_iters = 100
+max_iters = 600
 train_cfg = dict(max_iters=max_iters)
 test_cfg = dict(type='E2EVLPRetrievalTestLoop', text_pipeline=text_pipeline)

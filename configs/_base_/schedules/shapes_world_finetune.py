@@ -7,11 +7,10 @@ optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
     clip_grad=dict(max_norm=1.0, norm_type=2))
+# Warm-up, then a constant lr, so a leaf may change max_iters alone.
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
          end=20),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=20, end=max_iters,
-         eta_min=1e-5),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 test_cfg = dict(type='TestLoop')
