@@ -96,14 +96,17 @@ else
     wheel=$(find_wheel "$wheel_dir")
     log "built $wheel"
   fi
+  # Its own dependencies (mmengine, ...) come with runtime.txt below.
   "${PIP[@]}" install -q --no-deps --force-reinstall "$wheel"
-  mmcv_ok || { log "ERROR: mmcv installed but mmcv.ops does not import"; exit 1; }
 fi
 
 log "installing the pinned OpenMMLab stack and test tools"
 "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" \
   -r "$ROOT/requirements/tests.txt"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
+mmcv_ok || { log "ERROR: mmcv $MMCV_VERSION is installed but mmcv.ops does \
+not import: was it built without its ops? Delete $CACHE/wheels and rerun."
+  exit 1; }
 "$PY" -c 'import e2evlp_mm, mmdet.models, mmcv.ops, mmpretrain' ||
   { log "ERROR: the installed stack does not import"; exit 1; }
 stamp_hash >"$STAMP"
