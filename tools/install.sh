@@ -66,6 +66,7 @@ else
   wheel_dir="$CACHE/wheels/$key"
   mkdir -p "$wheel_dir"
   wheel=$(find_wheel "$wheel_dir")
+  [[ -n "$wheel" ]] && log "using the cached $wheel"
   if [[ -z "$wheel" && -n "${PIP_FIND_LINKS:-}" ]]; then
     for d in $PIP_FIND_LINKS; do
       w=$(find_wheel "${d#file://}")
