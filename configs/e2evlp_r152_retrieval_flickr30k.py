@@ -11,6 +11,7 @@ _base_ = [
 ]
 model = dict(
     type='E2EVLPRetriever',
+    decoder=None,  # the encoder alone ranks
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
     bbox_head=None,
     mlm_head=None,

@@ -13,6 +13,7 @@ image_size = 64  # as the demo pre-training
 
 model = dict(
     type='E2EVLPRetriever',
+    decoder=None,  # the encoder alone ranks
     bbox_head=None,
     mlm_head=None,
     itm_head=None,

@@ -128,6 +128,26 @@ class E2EVLPBase(DETR):
                 'embed_dims')
         self._init_layers()
 
+    @classmethod
+    def check_unused(cls, **parts: OptConfigType) -> None:
+        """Raise unless every given pre-training part is None.
+
+        Task models accept the pre-training parts they do not use
+        (``decoder``, ``bbox_head``, ``mlm_head``...) only so that their
+        configs can inherit the pre-training model dict and switch them
+        off; building one would leave unused weights (DDP) behind.
+
+        Args:
+            **parts: Config of each unused part, by argument name.
+
+        Raises:
+            ValueError: Naming the first part that is not None.
+        """
+        for name, cfg in parts.items():
+            if cfg is not None:
+                raise ValueError(f'{cls.__name__} has no {name}: set '
+                                 f'`{name}=None` in the config.')
+
     def build_head(self, cfg: OptConfigType,
                    *trunk_args: str) -> Optional[BaseModule]:
         """Build a head with arguments that must agree with the trunk.

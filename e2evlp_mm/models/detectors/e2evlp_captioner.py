@@ -57,11 +57,8 @@ class E2EVLPCaptioner(E2EVLPBase):
                  test_cfg: OptConfigType = None,
                  init_cfg: OptMultiConfig = None,
                  **kwargs) -> None:
-        for name, cfg in dict(bbox_head=bbox_head, mlm_head=mlm_head,
-                              itm_head=itm_head).items():
-            if cfg is not None:
-                raise ValueError(f'{type(self).__name__} has no {name}: '
-                                 'set it to None in the config.')
+        self.check_unused(bbox_head=bbox_head, mlm_head=mlm_head,
+                          itm_head=itm_head)
         super().__init__(
             decoder=decoder, test_cfg=test_cfg, init_cfg=init_cfg, **kwargs)
         self.caption_head = self.build_head(caption_head, 'embed_dims',

@@ -59,13 +59,10 @@ class E2EVLPRetriever(E2EVLPBase):
                  test_cfg: OptConfigType = None,
                  init_cfg: OptMultiConfig = None,
                  **kwargs) -> None:
-        for name, cfg in dict(bbox_head=bbox_head, mlm_head=mlm_head,
-                              itm_head=itm_head,
-                              caption_head=caption_head).items():
-            if cfg is not None:
-                raise ValueError(f'{type(self).__name__} has no {name}: '
-                                 'set it to None in the config.')
-        del decoder  # the encoder alone ranks: no unused weights (DDP)
+        # the encoder alone ranks
+        self.check_unused(decoder=decoder, bbox_head=bbox_head,
+                          mlm_head=mlm_head, itm_head=itm_head,
+                          caption_head=caption_head)
         super().__init__(test_cfg=test_cfg, init_cfg=init_cfg, **kwargs)
         self.retrieval_head = self.build_head(retrieval_head, 'embed_dims')
 

@@ -48,12 +48,9 @@ class E2EVLPVQA(E2EVLPBase):
                  itm_head: OptConfigType = None,
                  caption_head: OptConfigType = None,
                  **kwargs) -> None:
-        for key, cfg in dict(decoder=decoder, bbox_head=bbox_head,
-                             mlm_head=mlm_head, itm_head=itm_head,
-                             caption_head=caption_head).items():
-            if cfg is not None:
-                raise ValueError(f'{type(self).__name__} uses the encoder '
-                                 f'only: set `{key}=None` in the config.')
+        self.check_unused(decoder=decoder, bbox_head=bbox_head,
+                          mlm_head=mlm_head, itm_head=itm_head,
+                          caption_head=caption_head)
         super().__init__(**kwargs)
         self.vqa_head = self.build_head(vqa_head, 'embed_dims')
 

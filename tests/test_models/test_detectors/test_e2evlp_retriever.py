@@ -18,7 +18,8 @@ from e2evlp_mm.testing import make_e2evlp_batch
 
 DATA = osp.join(osp.dirname(__file__), '..', '..', 'data')
 TINY = osp.join(DATA, 'configs', 'e2evlp_tiny.py')
-OFF = dict(bbox_head=None, mlm_head=None, itm_head=None, caption_head=None,
+OFF = dict(decoder=None, bbox_head=None, mlm_head=None, itm_head=None,
+           caption_head=None,
            train_cfg=None)
 
 
