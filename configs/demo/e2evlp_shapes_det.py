@@ -71,3 +71,5 @@ test_evaluator = dict(
 
 max_iters = 150
 train_cfg = dict(max_iters=max_iters)
+# The detector is already trained by pre-training: fine-tune gently.
+optim_wrapper = dict(optimizer=dict(lr=2e-5))

@@ -23,5 +23,5 @@ model = dict(
     test_cfg=None,
     nlvr2_head=dict(type='E2EVLPNLVR2Head'))
 
-max_iters = 300
+max_iters = 800
 train_cfg = dict(max_iters=max_iters)
