@@ -7,10 +7,12 @@ _base_ = [
     './_base_/models/e2evlp_r152.py',  # the trunk of e2evlp_r152_pretrain
     './_base_/datasets/coco_caption.py',
     './_base_/schedules/finetune_12e.py',  # batch 32, 12 e, x0.1 at 6, 9
-    'mmdet::_base_/default_runtime.py',
+    './_base_/e2evlp_runtime.py',
 ]
 model = dict(
     type='E2EVLPCaptioner',
+    # weights come from the pre-trained model: load_from=...
+    backbone=dict(init_cfg=None),
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
     bbox_head=None,
     mlm_head=None,
@@ -25,3 +27,4 @@ model = dict(
         length_penalty=0.9),  # alpha of Wu et al. (Sec. 5.1)
     train_cfg=None,
     test_cfg=None)
+default_hooks = dict(checkpoint=dict(save_best='caption/CIDEr'))

@@ -6,11 +6,14 @@
 _base_ = [
     './_base_/models/e2evlp_r152.py',  # the trunk of e2evlp_r152_pretrain
     './_base_/datasets/coco_det_text.py',
-    'mmdet::_base_/default_runtime.py',
+    './_base_/e2evlp_runtime.py',
 ]
 model = dict(
+    # weights come from the pre-trained model: load_from=...
+    backbone=dict(init_cfg=None),
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
-    # COCO's 80 classes, no attributes; a new classifier is learned
+    # COCO's 80 classes (the annotation file's, checked before the run by
+    # E2EVLPPreflightHook), no attributes; a new classifier is learned
     bbox_head=dict(num_classes=80, num_attributes=0),
     mlm_head=None,
     itm_head=None,
@@ -19,20 +22,20 @@ model = dict(
 
 # The paper gives no schedule; DETR's 150-epoch one (mmdet
 # detr_r50_8xb2-150e_coco: lr 1e-4, backbone x0.1, drop x0.1 at 100 of 150
-# image epochs). One epoch here visits every (image, caption) pair, about 5
-# per image, so 30 pair epochs = 150 image epochs; drop after 20.
+# epochs). An epoch visits every image once with one of its captions.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
     clip_grad=dict(max_norm=0.1, norm_type=2),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
-max_epochs = 30
+max_epochs = 150
 train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
+    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [
     dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
-         milestones=[20], gamma=0.1)
+         milestones=[100], gamma=0.1)
 ]
 auto_scale_lr = dict(base_batch_size=32)  # 8 GPUs x 4 images
+default_hooks = dict(checkpoint=dict(save_best='coco/bbox_mAP'))

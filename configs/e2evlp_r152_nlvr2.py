@@ -7,12 +7,14 @@ _base_ = [
     './_base_/models/e2evlp_r152.py',
     './_base_/datasets/nlvr2.py',
     './_base_/schedules/finetune_12e.py',
-    'mmdet::_base_/default_runtime.py',
+    './_base_/e2evlp_runtime.py',
 ]
 model = dict(
     type='E2EVLPNLVR2',
     # flattens each pair into two images of one batch
     data_preprocessor=dict(type='E2EVLPNLVR2DataPreprocessor'),
+    # weights come from the pre-trained model: load_from=...
+    backbone=dict(init_cfg=None),
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
     # the encoder only (Sec. 1: understanding tasks fine-tune the encoder)
     decoder=None,
@@ -23,3 +25,4 @@ model = dict(
     train_cfg=None,
     test_cfg=None,
     nlvr2_head=dict(type='E2EVLPNLVR2Head'))
+default_hooks = dict(checkpoint=dict(save_best='NLVR2/acc'))

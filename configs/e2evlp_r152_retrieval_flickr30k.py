@@ -7,11 +7,13 @@
 _base_ = [
     './_base_/models/e2evlp_r152.py',  # the trunk of e2evlp_r152_pretrain
     './_base_/datasets/flickr30k_retrieval.py',
-    'mmdet::_base_/default_runtime.py',
+    './_base_/e2evlp_runtime.py',
 ]
 model = dict(
     type='E2EVLPRetriever',
     decoder=None,  # the encoder alone ranks
+    # weights come from the pre-trained model: load_from=...
+    backbone=dict(init_cfg=None),
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
     bbox_head=None,
     mlm_head=None,
@@ -35,3 +37,4 @@ optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=4, val_interval=4)
 auto_scale_lr = dict(base_batch_size=64)
+default_hooks = dict(checkpoint=dict(save_best='retrieval/r_mean'))

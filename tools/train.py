@@ -9,8 +9,10 @@ from mmengine.runner import Runner
 
 import e2evlp_mm  # noqa: F401  (registers the project's modules)
 from e2evlp_mm.engine import (
+    E2EVLPConfigError,
     MissingDataError,
     add_common_args,
+    check_backbone_init,
     check_data_exists,
     load_config,
 )
@@ -41,9 +43,12 @@ def main() -> None:
     setup_cache_size_limit_of_dynamo()
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher, args.local_rank)
+    if args.resume is not None:
+        cfg.resume = True
     try:
         check_data_exists(cfg)
-    except MissingDataError as err:
+        check_backbone_init(cfg)
+    except (MissingDataError, E2EVLPConfigError) as err:
         sys.exit(f'{args.config}: {err}')
 
     if args.amp:

@@ -18,13 +18,15 @@ from .validation import (
 )
 
 
-def _vocab(raw: dict, key: str, file: str,
-           names: Optional[Sequence[str]]) -> Tuple[dict, tuple]:
-    """Map a file's ``{id, name}`` list to indices of ``names``."""
+def _vocab(raw: dict, key: str, file: str, names: Optional[Sequence[str]],
+           aliases: Optional[Dict[str, str]] = None) -> Tuple[dict, tuple]:
+    """Map a file's ``{id, name}`` list to indices of ``names`` (a file
+    name is first renamed by ``aliases`` when it has one)."""
     records = raw[key]
     for i, rec in enumerate(records):
         require_keys(rec, ('id', 'name'), f'{file}[{key}]', i, 'id')
-    file_names = [rec['name'] for rec in records]
+    aliases = aliases or {}
+    file_names = [aliases.get(rec['name'], rec['name']) for rec in records]
     names = tuple(names) if names else tuple(file_names)
     index = map_names(file_names, names, file, key)
     return {rec['id']: j for rec, j in zip(records, index)}, names
@@ -32,7 +34,8 @@ def _vocab(raw: dict, key: str, file: str,
 
 def parse_coco_style(raw: dict, file: str, img_prefix: str,
                      classes: Optional[Sequence[str]] = None,
-                     attributes: Optional[Sequence[str]] = None
+                     attributes: Optional[Sequence[str]] = None,
+                     class_aliases: Optional[Dict[str, str]] = None
                      ) -> Tuple[Dict[int, dict], tuple, tuple]:
     """Check and parse ``images``, ``categories`` and ``annotations``.
 
@@ -45,6 +48,8 @@ def parse_coco_style(raw: dict, file: str, img_prefix: str,
         classes (Sequence[str], optional): Class list to map names onto;
             None takes the file's categories in file order.
         attributes (Sequence[str], optional): Same for attributes.
+        class_aliases (dict[str, str], optional): File category name ->
+            name in ``classes`` (COCO onto the VG vocabulary).
 
     Returns:
         tuple: ``images`` (id -> mmdet data info with ``instances``, each
@@ -53,7 +58,8 @@ def parse_coco_style(raw: dict, file: str, img_prefix: str,
         the attribute names.
     """
     require_keys(raw, ('images', 'annotations', 'categories'), file, None)
-    label_of, classes = _vocab(raw, 'categories', file, classes)
+    label_of, classes = _vocab(raw, 'categories', file, classes,
+                               class_aliases)
     attr_of, attributes = {}, tuple(attributes or ())
     if 'attribute_categories' in raw:
         attr_of, attributes = _vocab(raw, 'attribute_categories', file,
@@ -69,7 +75,8 @@ def parse_coco_style(raw: dict, file: str, img_prefix: str,
                                   f'id {img["id"]!r}')
         images[img['id']] = dict(
             img_id=img['id'], img_path=osp.join(img_prefix, img['file_name']),
-            height=img['height'], width=img['width'], instances=[])
+            height=img['height'], width=img['width'], instances=[],
+            coco_id=img.get('coco_id', img['id']))
         records.append((i, img['id']))
     check_images_exist([v['img_path'] for v in images.values()], file,
                        records)

@@ -5,10 +5,17 @@ from .e2evlp_retrieval_loop import (
     E2EVLPRetrievalTestLoop,
     E2EVLPRetrievalValLoop,
 )
+from .hooks import E2EVLPPreflightHook, dead_norm_layers
+from .model_check import (
+    E2EVLPConfigError,
+    check_backbone_init,
+    missing_checkpoints,
+)
 from .result_dump import attach_result_dump, finish_result_dump
 
 __all__ = [
     'add_common_args', 'load_config', 'MissingDataError', 'check_data_exists',
     'attach_result_dump', 'finish_result_dump', 'E2EVLPRetrievalTestLoop',
-    'E2EVLPRetrievalValLoop'
+    'E2EVLPRetrievalValLoop', 'E2EVLPPreflightHook', 'dead_norm_layers',
+    'E2EVLPConfigError', 'check_backbone_init', 'missing_checkpoints'
 ]

@@ -5,11 +5,13 @@ from typing import Iterator, Tuple
 
 from mmengine.config import Config, ConfigDict
 
+from .model_check import missing_checkpoints
+
 # Keys that mmengine / our datasets join onto ``data_root``, and keys that
 # are plain paths.
 _ROOTED_KEYS = ('ann_file', 'caption_file', 'question_file')
 _PATH_KEYS = _ROOTED_KEYS + ('answer_list_path', 'tokenizer_path', 'classes',
-                              'attributes')
+                              'attributes', 'class_aliases', 'exclude_file')
 
 _HINT = """\
 Expected layout (see README, "Data preparation"):
@@ -18,6 +20,12 @@ Expected layout (see README, "Data preparation"):
       {objects,attributes}_vocab.txt (python tools/dataset_converters/
       vg_to_det.py data/vg --out-dir data/vg/annotations --val-fraction
       0.02 --coco-instances data/coco/annotations/instances_train2017.json)
+  data/exclusions/pretrain_exclude.json (python tools/dataset_converters/
+      build_exclusion_list.py --karpathy data/karpathy/dataset_coco.json
+      --vqa-questions data/vqa/v2_OpenEnded_mscoco_val2014_questions.json
+      --out data/exclusions/pretrain_exclude.json)
+  data/pretrained/resnet{50,101,152}.pth (ImageNet weights: README,
+      "Backbone weights")
   data/vqa/ (VQA v2 json + answer_list.json:
       python tools/dataset_converters/build_vqa_answers.py)
   data/nlvr2/, data/karpathy/dataset_{coco,flickr30k}.json,
@@ -77,6 +85,7 @@ def check_data_exists(
     tokenizer = cfg.get('model', {}).get('text_cfg', {}).get('tokenizer_path')
     if tokenizer and not osp.exists(tokenizer):
         missing.append(f'  {tokenizer}  (model.text_cfg.tokenizer_path)')
+    missing += missing_checkpoints(cfg)
     if missing:
         raise MissingDataError('The config needs data that is not here:\n' +
                                '\n'.join(sorted(set(missing))) + '\n' +

@@ -15,7 +15,12 @@ import os
 import os.path as osp
 import random
 
-from e2evlp_mm.datasets.converters import convert_vg_to_det, load_vg, split_det
+from e2evlp_mm.datasets.converters import (
+    convert_vg_to_det,
+    load_vg,
+    map_coco_to_vg,
+    split_det,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,8 +39,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--coco-instances',
-        help='COCO instances json whose category names are appended to '
-        'objects_vocab.txt, so COCO and VG share one class list')
+        help='COCO instances json: its category names are mapped onto '
+        'the VG vocabulary (coco_to_vg.json), so COCO and VG share one '
+        'class list')
     return parser.parse_args()
 
 
@@ -46,12 +52,27 @@ def _read_ids(path: str) -> set[int]:
 
 def write_vocabs(det: dict, out_dir: str, coco_instances: str = None) -> None:
     """Write ``objects_vocab.txt`` / ``attributes_vocab.txt``, one name a
-    line, for the configs' ``metainfo`` (mmengine reads such files)."""
+    line, for the configs' ``metainfo`` (mmengine reads such files) and,
+    given COCO, ``coco_to_vg.json``: each COCO category name -> its class
+    in the joint vocabulary (``COCO_TO_VG``; README, "Data preparation").
+    """
     classes = [c['name'] for c in det['categories']]
     if coco_instances:
         with open(coco_instances) as f:
             coco = [c['name'] for c in json.load(f)['categories']]
-        classes += [name for name in coco if name not in set(classes)]
+        aliases, appended = map_coco_to_vg(coco, classes)
+        renamed = {k: v for k, v in aliases.items() if k != v}
+        print(f'COCO -> VG: {len(coco) - len(appended)} of {len(coco)} '
+              f'COCO classes are VG classes ({len(renamed)} renamed, e.g. '
+              f'{dict(list(renamed.items())[:3])})')
+        if appended:
+            print(f'WARNING: {len(appended)} COCO classes have no VG '
+                  f'counterpart and are appended to objects_vocab.txt, '
+                  f'so the detection head has {len(classes) + len(appended)}'
+                  f' classes: {appended}')
+        classes += appended
+        with open(osp.join(out_dir, 'coco_to_vg.json'), 'w') as f:
+            json.dump(aliases, f, indent=1)
     attributes = [a['name'] for a in det['attribute_categories']]
     for name, vocab in (('objects_vocab.txt', classes),
                         ('attributes_vocab.txt', attributes)):

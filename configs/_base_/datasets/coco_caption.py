@@ -24,14 +24,13 @@ test_pipeline = [
 karpathy = dict(
     type='E2EVLPCaptionDataset',
     ann_file=data_root + 'karpathy/dataset_coco.json',
-    data_prefix=dict(img=data_root + 'coco/'),  # + train2014/ or val2014/
-    backend_args=backend_args)
+    data_prefix=dict(img=data_root + 'coco/'))  # + train2014/ or val2014/
 train_dataloader = dict(
     batch_size=4,  # x 8 GPUs = 32 (Sec. 5.1)
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    batch_sampler=dict(type='AspectRatioBatchSampler'),
+    # no AspectRatioBatchSampler: these records carry no width / height
     dataset=dict(karpathy, split=('train', 'restval'),
                  pipeline=train_pipeline))
 val_dataloader = dict(

@@ -1,6 +1,6 @@
 # COCO 2017 detection where the encoder also reads a caption of the image
-# (Sec. 5.8, Table 7). Training: one sample per (image, caption) pair
-# (about 5 per image); test: one per image with its first caption. No ITM
+# (Sec. 5.8, Table 7). Training: one sample per image and epoch with one of
+# its captions; test: one per image with its first caption. No ITM
 # negatives, no masking. Scored by mmdet's CocoMetric.
 data_root = 'data/'
 tokenizer_path = data_root + 'bert-base-uncased'
@@ -46,6 +46,7 @@ train_dataloader = dict(
         caption_file='annotations/captions_train2017.json',
         data_prefix=dict(img='train2017/'),
         filter_cfg=dict(filter_empty_gt=True),
+        text_sampling='image',
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=1,

@@ -35,14 +35,13 @@ test_pipeline = [
 ]
 vqa = dict(
     type='E2EVLPVQADataset',
-    data_root=data_root,
-    backend_args=backend_args)
+    data_root=data_root)
 train_dataloader = dict(
     batch_size=4,  # x 8 GPUs = the paper's batch of 32 (Sec. 5.1)
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    batch_sampler=dict(type='AspectRatioBatchSampler'),
+    # no AspectRatioBatchSampler: these records carry no width / height
     dataset=dict(
         vqa,
         data_prefix='coco/train2014',

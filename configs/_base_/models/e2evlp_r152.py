@@ -2,4 +2,8 @@
 # (94M parameters, Tables 1-5). Pre-training and every downstream task
 # config of this size inherit it.
 _base_ = './e2evlp_r50.py'
-model = dict(backbone=dict(depth=152), encoder=dict(num_layers=12))
+model = dict(
+    backbone=dict(
+        depth=152,
+        init_cfg=dict(checkpoint='data/pretrained/resnet152.pth')),
+    encoder=dict(num_layers=12))

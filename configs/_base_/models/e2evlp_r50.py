@@ -27,13 +27,16 @@ model = dict(
         num_stages=4,
         out_indices=(3, ),
         frozen_stages=1,
-        # torchvision ResNet with frozen batchnorm (Sec. 4.2)
+        # torchvision ResNet with frozen batchnorm (Sec. 4.2): frozen BN
+        # needs the ImageNet weights (a from-scratch ResNet has zero BN
+        # scales in every residual block), read from a local file, the
+        # torchvision state dict (README, "Backbone weights"); mmdet's
+        # 'torchvision://resnet50' works too where the hub is reachable.
         norm_cfg=dict(type='BN', requires_grad=False),
         norm_eval=True,
         style='pytorch',
-        # ImageNet weights from a local file, e.g.
-        # init_cfg=dict(type='Pretrained', checkpoint='data/resnet50.pth')
-        init_cfg=None),
+        init_cfg=dict(
+            type='Pretrained', checkpoint='data/pretrained/resnet50.pth')),
     neck=dict(  # the 1x1 conv from C = 2048 to d (Sec. 3.1.1)
         type='ChannelMapper',
         in_channels=[2048],
@@ -63,8 +66,11 @@ model = dict(
         init_from=None),
     bbox_head=dict(
         type='E2EVLPHead',
-        num_classes=1600,  # Visual Genome objects (BUTD vocabulary)
-        num_attributes=400,  # Visual Genome attributes (BUTD vocabulary)
+        # Visual Genome objects / attributes (BUTD vocabulary: 1600 / 400);
+        # the pre-training configs give the vocabulary files instead, so
+        # the head has exactly the dataset's classes.
+        num_classes=1600,
+        num_attributes=400,
         loss_cls=dict(
             type='CrossEntropyLoss',
             bg_cls_weight=0.1,

@@ -19,7 +19,8 @@ model = dict(
         # From scratch (no ImageNet weights offline), so BN must learn;
         # the paper freezes BN of a pre-trained ResNet.
         norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=False),
+        norm_eval=False,
+        init_cfg=None),
     neck=dict(in_channels=[128], out_channels=d),
     encoder=dict(num_layers=3, layer_cfg=dict(self_attn_cfg=attn,
                                               ffn_cfg=ffn)),

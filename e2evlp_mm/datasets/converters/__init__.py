@@ -1,5 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Converters from published dataset files to what e2evlp-mm reads."""
+from .coco_vg_names import COCO_TO_VG, map_coco_to_vg
 from .vg_to_det import convert_vg_to_det, load_vg, split_det
 from .vqa_answers import (
                           answer_soft_scores,
@@ -8,6 +9,7 @@ from .vqa_answers import (
 )
 
 __all__ = [
+    'COCO_TO_VG', 'map_coco_to_vg',
     'convert_vg_to_det', 'load_vg', 'split_det', 'answer_soft_scores',
     'build_answer_vocab', 'normalize_vqa_answer'
 ]

@@ -1,6 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """DETR head with attribute classification (paper Sec. 3.1.3, L_v)."""
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -12,6 +12,8 @@ from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_xyxy_to_cxcywh
 from mmdet.utils import ConfigType, InstanceList, reduce_mean
 from mmengine.structures import InstanceData
 from torch import Tensor
+
+from ..vocab_size import vocab_size
 
 
 @MODELS.register_module()
@@ -28,9 +30,11 @@ class E2EVLPHead(DETRHead):
     detection and the Table 3 ablation.
 
     Args:
-        num_classes (int): Object classes without background (1600 on VG).
-        num_attributes (int): Attribute classes (400 on VG); 0 builds no
-            attribute branch.
+        num_classes (int | str): Object classes without background (1600
+            on VG), or the vocabulary file to count them from (the
+            ``metainfo['classes']`` file of the dataset).
+        num_attributes (int | str): Attribute classes (400 on VG), or
+            their vocabulary file; 0 builds no attribute branch.
         loss_attr (:obj:`ConfigDict` or dict): Attribute loss config.
             Defaults to ``CrossEntropyLoss`` with weight 1.
         **kwargs: The arguments of :class:`mmdet.models.DETRHead`
@@ -39,8 +43,8 @@ class E2EVLPHead(DETRHead):
     """
 
     def __init__(self,
-                 num_classes: int,
-                 num_attributes: int,
+                 num_classes: Union[int, str],
+                 num_attributes: Union[int, str],
                  loss_attr: ConfigType = dict(
                      type='CrossEntropyLoss', loss_weight=1.0),
                  loss_cls: ConfigType = dict(
@@ -50,7 +54,8 @@ class E2EVLPHead(DETRHead):
                      loss_weight=1.0,
                      class_weight=1.0),
                  **kwargs) -> None:
-        self.num_attributes = num_attributes
+        num_classes = vocab_size(num_classes, 'num_classes')
+        self.num_attributes = vocab_size(num_attributes, 'num_attributes')
         # DETRHead turns the float class_weight into the per-class vector
         # with the no-object weight only for its own class: do it here.
         loss_cls = dict(loss_cls)
@@ -250,7 +255,8 @@ class E2EVLPHead(DETRHead):
             list[:obj:`InstanceData`]: Per image ``bboxes`` (k, 4) xyxy,
             ``scores`` (k,), ``labels`` (k,), ``attr_scores``
             (k, num_attributes) softmax probabilities and ``attr_labels``
-            (k,) (with attributes), with ``k = test_cfg.max_per_img``.
+            (k,) (with attributes), with ``k = test_cfg.max_per_img`` (at
+            most the number of queries).
         """
         results = []
         attr_scores = [None] * len(batch_img_metas) \
@@ -261,12 +267,13 @@ class E2EVLPHead(DETRHead):
             max_per_img = self.test_cfg.get('max_per_img', len(cls_score))
             if self.loss_cls.use_sigmoid:
                 scores, indexes = cls_score.sigmoid().view(-1).topk(
-                    max_per_img)
+                    min(max_per_img, cls_score.numel()))
                 labels = indexes % self.num_classes
                 keep = indexes // self.num_classes
             else:
                 scores, labels = F.softmax(cls_score, -1)[..., :-1].max(-1)
-                scores, keep = scores.topk(max_per_img)
+                # fewer queries than max_per_img: keep them all
+                scores, keep = scores.topk(min(max_per_img, len(scores)))
                 labels = labels[keep]
             img_h, img_w = img_meta['img_shape']
             bboxes = bbox_cxcywh_to_xyxy(bbox_pred[keep])

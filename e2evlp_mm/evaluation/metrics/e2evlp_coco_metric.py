@@ -1,0 +1,80 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""COCO box AP of one source of a joint COCO + VG vocabulary."""
+from typing import Dict, Optional, Sequence
+
+import mmengine
+import torch
+from mmdet.evaluation.metrics import CocoMetric
+from mmdet.registry import METRICS
+
+
+@METRICS.register_module()
+class E2EVLPCocoMetric(CocoMetric):
+    """mmdet's ``CocoMetric`` for a model whose classes are a joint
+    vocabulary (VG's objects, COCO's names mapped onto them).
+
+    ``CocoMetric`` maps label ``i`` to the category of the annotation file
+    named ``dataset_meta['classes'][i]``; with VG's 1600 names and COCO's
+    80 that mapping is wrong. Here predicted labels are mapped back through
+    ``class_aliases`` (``coco_to_vg.json`` of ``vg_to_det.py``) to the
+    annotation file's categories, and predictions of classes with no
+    category there are dropped. ``source`` keeps only the samples of one
+    dataset of a ``ConcatDataset`` (their ``source`` meta key), so COCO
+    val2017 and VG val are scored separately in one validation.
+
+    Args:
+        class_aliases (str, optional): Json ``{file category name: class
+            name}``; None maps names one to one (the VG val file).
+        source (str, optional): ``'coco'`` or ``'vg'``; None keeps all.
+        **kwargs: :class:`mmdet.evaluation.CocoMetric` arguments
+            (``ann_file`` is required, ``metric``, ``prefix``...).
+    """
+
+    def __init__(self, *args, class_aliases: Optional[str] = None,
+                 source: Optional[str] = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self._coco_api is None:
+            raise ValueError('E2EVLPCocoMetric needs `ann_file`.')
+        self.class_aliases = class_aliases
+        self.source = source
+        self._label_map: Optional[Dict[int, int]] = None
+
+    def _build_label_map(self) -> Dict[int, int]:
+        """Model label -> index into the annotation file's categories."""
+        cats = self._coco_api.dataset['categories']
+        aliases = mmengine.load(self.class_aliases) \
+            if self.class_aliases else {}
+        index = {n: i for i, n in enumerate(self.dataset_meta['classes'])}
+        label_map = {}
+        for j, cat in enumerate(cats):
+            name = aliases.get(cat['name'], cat['name'])
+            if name in index:
+                label_map[index[name]] = j
+        if not label_map:
+            raise ValueError(
+                f'E2EVLPCocoMetric: no category of {self.ann_file!r} is a '
+                'class of the model (check class_aliases)')
+        # CocoMetric writes category_id = cat_ids[label]
+        self.cat_ids = [cat['id'] for cat in cats]
+        return label_map
+
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        """Keep this source's samples, relabel, then ``CocoMetric``'s."""
+        if self._label_map is None:
+            self._label_map = self._build_label_map()
+        kept = []
+        for sample in data_samples:
+            if self.source is not None and \
+                    sample.get('source', self.source) != self.source:
+                continue
+            pred = dict(sample['pred_instances'])
+            labels = pred['labels'].cpu()
+            mapped = torch.tensor(
+                [self._label_map.get(int(x), -1) for x in labels],
+                dtype=torch.long)
+            keep = mapped >= 0
+            for key in ('bboxes', 'scores'):
+                pred[key] = pred[key].cpu()[keep]
+            pred['labels'] = mapped[keep]
+            kept.append(dict(sample, pred_instances=pred))
+        super().process(data_batch, kept)
