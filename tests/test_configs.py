@@ -19,13 +19,18 @@ CONFIGS = sorted(
 FIXTURES = dict(
     tokenizer_path=osp.join(ROOT, 'tests/data/hand_made/tokenizer'),
     answer_list_path=osp.join(ROOT,
-                              'tests/data/hand_made/vqa/answer_list.json'))
+                              'tests/data/hand_made/vqa/answer_list.json'),
+    # head sizes given as the vocabulary files (pre-training configs)
+    num_classes=osp.join(ROOT, 'tests/data/hand_made/vg/objects_vocab.txt'),
+    num_attributes=osp.join(ROOT,
+                            'tests/data/hand_made/vg/attributes_vocab.txt'))
 
 
 def _with_fixtures(node):
     if isinstance(node, dict):
         return {
-            k: FIXTURES[k] if k in FIXTURES and v else _with_fixtures(v)
+            k: FIXTURES[k] if k in FIXTURES and isinstance(v, str) and v
+            else _with_fixtures(v)
             for k, v in node.items()
         }
     if isinstance(node, (list, tuple)):

@@ -123,7 +123,7 @@ def test_pretrain_then_every_task(world):
         caps = {r['image_id']: [r['caption']] for r in json.load(f)}
     with open('data/karpathy/dataset_coco.json') as f:
         refs = {img['cocoid']: [s['raw'] for s in img['sentences']]
-                for img in json.load(f)['images'] if img['split'] == 'val'}
+                for img in json.load(f)['images'] if img['split'] == 'test'}
     assert set(caps) == set(refs)
     Bleu(4).compute_score(refs, caps)
 
