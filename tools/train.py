@@ -9,10 +9,11 @@ from mmengine.runner import Runner
 
 import e2evlp_mm  # noqa: F401  (registers the project's modules)
 from e2evlp_mm.engine import (
-    MissingDataError,
     add_common_args,
     check_data_exists,
+    exit_on_data_error,
     load_config,
+    save_after_data_error,
 )
 
 
@@ -41,10 +42,8 @@ def main() -> None:
     setup_cache_size_limit_of_dynamo()
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher, args.local_rank)
-    try:
+    with exit_on_data_error(args.config):
         check_data_exists(cfg)
-    except MissingDataError as err:
-        sys.exit(f'{args.config}: {err}')
 
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
@@ -59,9 +58,14 @@ def main() -> None:
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
 
-    runner = (Runner.from_cfg(cfg)
-              if 'runner_type' not in cfg else RUNNERS.build(cfg))
-    runner.train()
+    runner = None
+    # A data error (also one raised in a dataloader worker) is shown alone;
+    # a run it stops keeps what it trained (see save_after_data_error).
+    with exit_on_data_error(args.config,
+                            lambda: save_after_data_error(runner)):
+        runner = (Runner.from_cfg(cfg)
+                  if 'runner_type' not in cfg else RUNNERS.build(cfg))
+        runner.train()
 
 
 if __name__ == '__main__':

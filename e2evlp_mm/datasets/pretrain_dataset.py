@@ -9,6 +9,7 @@ from mmdet.registry import DATASETS
 
 from .coco_style import group_texts, parse_coco_style
 from .text_pool import E2EVLPTextPool
+from .transforms.load_image_from_file import configure_image_skipping
 from .validation import require_keys
 
 
@@ -61,6 +62,7 @@ class E2EVLPPretrainDataset(CocoDataset):
         kwargs.setdefault('max_refetch', 1000)
         kwargs.setdefault('data_prefix', dict(img=''))
         super().__init__(*args, **kwargs)
+        configure_image_skipping(self.pipeline, self.test_mode)
 
     def _join_prefix(self) -> None:
         if self.caption_file and not mmengine.is_abs(self.caption_file):

@@ -19,6 +19,11 @@ class E2EVLPMissingImageError(E2EVLPDataError, FileNotFoundError):
     """An annotation refers to an image file that does not exist."""
 
 
+class E2EVLPBadImageError(E2EVLPDataError):
+    """An image file exists but cannot be used (corrupt, truncated, or its
+    size disagrees with the annotation)."""
+
+
 def where(file: str, index: Optional[int], record_id: Any = None) -> str:
     """Format a record location: ``"file", record 3 (id 42)``."""
     text = f'{file!r}'

@@ -5,6 +5,7 @@ import mmengine
 from mmdet.registry import DATASETS
 from mmpretrain.datasets import COCOVQA
 
+from .transforms.load_image_from_file import configure_image_skipping
 from .validation import (
     E2EVLPDataError,
     E2EVLPMissingImageError,
@@ -45,6 +46,7 @@ class E2EVLPVQADataset(COCOVQA):
         kwargs.setdefault('max_refetch', 1000)
         super().__init__(data_root, data_prefix, question_file, ann_file,
                          **kwargs)
+        configure_image_skipping(self.pipeline, self.test_mode)
 
     def _load_answers(self) -> dict:
         file = self.ann_file

@@ -1,6 +1,12 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Converters from published dataset files to what e2evlp-mm reads."""
-from .vg_to_det import convert_vg_to_det, load_vg, split_det
+from .vg_to_det import (
+    convert_vg_to_det,
+    load_vg,
+    locate_vg_images,
+    pick_val_ids,
+    split_det,
+)
 from .vqa_answers import (
                           answer_soft_scores,
                           build_answer_vocab,
@@ -8,6 +14,7 @@ from .vqa_answers import (
 )
 
 __all__ = [
-    'convert_vg_to_det', 'load_vg', 'split_det', 'answer_soft_scores',
+    'convert_vg_to_det', 'load_vg', 'locate_vg_images', 'pick_val_ids',
+    'split_det', 'answer_soft_scores',
     'build_answer_vocab', 'normalize_vqa_answer'
 ]
