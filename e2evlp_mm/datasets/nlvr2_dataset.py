@@ -1,11 +1,10 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-import json
 import os.path as osp
 import re
 from typing import List
 
 from mmdet.registry import DATASETS, TRANSFORMS
-from mmengine.fileio import list_from_file
+from mmengine import fileio
 from mmpretrain.datasets import NLVR2
 
 from .transforms.load_image_from_file import configure_image_skipping
@@ -13,6 +12,7 @@ from .validation import (
     E2EVLPDataError,
     check_images_exist,
     check_text,
+    decode_utf8,
     require_keys,
     where,
 )
@@ -53,14 +53,11 @@ class E2EVLPNLVR2Dataset(NLVR2):
         """Check and load the examples."""
         file, prefix = self.ann_file, self.data_prefix['img_path']
         data_list, paths, records = [], [], []
-        for i, line in enumerate(list_from_file(self.ann_file)):
+        lines = fileio.get(self.ann_file).split(b'\n')
+        for i, line in enumerate(lines):
             if not line.strip():
                 continue
-            try:
-                ex = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise E2EVLPDataError(
-                    f'{where(file, i)}: not valid JSON ({error})') from None
+            ex = decode_utf8(line, file, i)
             require_keys(ex, ('identifier', 'sentence', 'label'), file, i,
                          'identifier')
             uid = ex['identifier']

@@ -10,7 +10,7 @@ from mmdet.registry import DATASETS
 from .coco_style import group_texts, parse_coco_style
 from .text_pool import E2EVLPTextPool
 from .transforms.load_image_from_file import configure_image_skipping
-from .validation import require_keys
+from .validation import load_json, require_keys
 
 
 @DATASETS.register_module()
@@ -71,7 +71,7 @@ class E2EVLPPretrainDataset(CocoDataset):
 
     def load_data_list(self) -> List[dict]:
         """Check and load the annotation files (one entry per image)."""
-        raw = mmengine.load(self.ann_file, backend_args=self.backend_args)
+        raw = load_json(self.ann_file, self.backend_args)
         images, classes, attributes = parse_coco_style(
             raw, self.ann_file, self.data_prefix.get('img', ''),
             self._metainfo.get('classes'), self._metainfo.get('attributes'))
@@ -81,8 +81,7 @@ class E2EVLPPretrainDataset(CocoDataset):
             texts = group_texts(raw['region_descriptions'], self.ann_file,
                                 images, 'phrase')
         else:
-            caps = mmengine.load(self.caption_file,
-                                 backend_args=self.backend_args)
+            caps = load_json(self.caption_file, self.backend_args)
             require_keys(caps, ('annotations', ), self.caption_file, None)
             texts = group_texts(caps['annotations'], self.caption_file,
                                 images, 'caption')

@@ -147,9 +147,16 @@ def save_after_data_error(runner) -> Optional[str]:
     loop = getattr(runner, '_train_loop', None)
     if not isinstance(loop, BaseLoop) or not loop.iter:
         return None
-    filename = f'data_error_iter_{runner.iter}.pth'
-    # by_epoch=False: an epoch cut short is trained again from its start.
-    runner.save_checkpoint(runner.work_dir, filename, by_epoch=False)
+    done = loop.iter
+    filename = f'data_error_iter_{done}.pth'
+    # Saved as CheckpointHook does within iteration `done` (it stores
+    # iter + 1); by_epoch=False: an epoch cut short is trained again from
+    # its start.
+    loop._iter = done - 1
+    try:
+        runner.save_checkpoint(runner.work_dir, filename, by_epoch=False)
+    finally:
+        loop._iter = done
     path = osp.join(runner.work_dir, filename)
-    return (f'The training state after {runner.iter} iterations was saved '
-            f'to {path}; fix the data, then resume with --resume {path}')
+    return (f'The training state after {done} iterations was saved to '
+            f'{path}; fix the data, then resume with --resume {path}')
