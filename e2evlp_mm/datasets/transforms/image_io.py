@@ -1,7 +1,11 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Byte- and pixel-level checks of a loaded image (one job: make every
 image the model sees a complete 3-channel uint8 BGR array)."""
+import io
+
+import mmcv
 import numpy as np
+from PIL import Image
 
 from ..validation import E2EVLPBadImageError
 
@@ -13,17 +17,18 @@ def check_complete(content: bytes, path: str) -> None:
 
     Some decoders (older OpenCV, turbojpeg) return a grey-padded image for
     a truncated JPEG instead of failing, so this looks at the bytes: a
-    JPEG must hold an end-of-image marker after its last scan (``FF D9``
-    after the last ``FF DA``; ``FF`` bytes inside scans are stuffed, so the
-    marker cannot appear by chance) and a PNG its ``IEND`` chunk.
+    JPEG must hold an end-of-image marker (``FF D9``) after its last scan
+    (``FF DA``; ``FF`` bytes inside scans are stuffed, so the marker cannot
+    appear by chance) and a PNG its ``IEND`` chunk.
 
     Raises:
         E2EVLPBadImageError: Naming ``path`` and what is missing.
     """
     if not content:
         raise E2EVLPBadImageError(f'image file {path!r} is empty')
-    if content.startswith(_JPEG) and \
-            content.rfind(b'\xff\xd9') < content.rfind(b'\xff\xda'):
+    end = content.rfind(b'\xff\xd9')
+    if content.startswith(_JPEG) and (
+            end < 0 or end < content.rfind(b'\xff\xda')):
         raise E2EVLPBadImageError(
             f'image file {path!r} is a truncated JPEG (no end-of-image '
             f'marker after its last scan; {len(content)} bytes)')
@@ -31,6 +36,28 @@ def check_complete(content: bytes, path: str) -> None:
         raise E2EVLPBadImageError(
             f'image file {path!r} is a truncated PNG (no IEND chunk; '
             f'{len(content)} bytes)')
+
+
+def decode(content: bytes, flag: str, backend: str) -> np.ndarray:
+    """``mmcv.imfrombytes``, except that Pillow's ``'unchanged'`` mode
+    converts palette, CMYK and grey+alpha images to RGB(A) first (mmcv
+    would return palette indices or CMYK as if it were BGRA).
+
+    Returns:
+        np.ndarray | None: The image, BGR(A) channel order, or None if it
+        cannot be decoded.
+    """
+    if backend != 'pillow' or flag != 'unchanged':
+        return mmcv.imfrombytes(content, flag=flag, backend=backend)
+    with Image.open(io.BytesIO(content)) as img:
+        if img.mode in ('P', 'PA', 'LA', 'CMYK', 'YCbCr', 'LAB', 'HSV',
+                        '1'):
+            alpha = 'A' in img.mode or 'transparency' in img.info
+            img = img.convert('RGBA' if alpha else 'RGB')
+        array = np.array(img)
+    if array.ndim == 3:
+        array[..., :3] = array[..., 2::-1]
+    return array
 
 
 def to_bgr_uint8(img: np.ndarray, path: str) -> np.ndarray:

@@ -2,7 +2,6 @@
 import multiprocessing
 from typing import Any, Optional
 
-import mmcv
 import numpy as np
 from mmcv.transforms import LoadImageFromFile
 from mmdet.registry import TRANSFORMS
@@ -14,7 +13,7 @@ from ..validation import (
     E2EVLPDataError,
     E2EVLPMissingImageError,
 )
-from .image_io import check_complete, check_size, to_bgr_uint8
+from .image_io import check_complete, check_size, decode, to_bgr_uint8
 
 # Skips of all dataloader workers forked from this process (shared memory;
 # under the 'spawn' start method each worker counts its own). Approximate
@@ -72,8 +71,7 @@ class E2EVLPLoadImageFromFile(LoadImageFromFile):
             raise E2EVLPMissingImageError(
                 f'image file {filename!r} does not exist') from None
         check_complete(content, filename)
-        img = mmcv.imfrombytes(content, flag=self.color_type,
-                               backend=self.imdecode_backend)
+        img = decode(content, self.color_type, self.imdecode_backend)
         if img is None:
             raise E2EVLPBadImageError(
                 f'image file {filename!r} could not be decoded (corrupt or '
