@@ -120,7 +120,10 @@ def exit_on_data_error(
         yield
     except (E2EVLPDataError, MissingDataError) as error:
         message = f'{config}: {data_error_message(error)}'
-        extra = on_error() if on_error is not None else None
+        try:
+            extra = on_error() if on_error is not None else None
+        except Exception as save_error:  # the data error comes first
+            extra = f'(after it, {on_error} failed: {save_error!r})'
         sys.exit(message + (f'\n{extra}' if extra else ''))
     finally:
         if skipped_total():
@@ -132,9 +135,10 @@ def exit_on_data_error(
 def save_after_data_error(runner) -> Optional[str]:
     """Save the training state when a data error stops a started run.
 
-    The error comes while the next batch is fetched, between iterations,
-    so model, optimizer and schedulers are consistent: nothing trained
-    since the last regular checkpoint is lost.
+    A data error comes while a batch is fetched (for training or
+    validation), between iterations, so model, optimizer and schedulers
+    are consistent: nothing trained since the last regular checkpoint is
+    lost.
 
     Args:
         runner (mmengine.runner.Runner | None): The runner, if built.
