@@ -1,7 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Test (and evaluate) an E2E-VLP checkpoint (mmdet's test.py)."""
 import argparse
-import sys
 
 from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmdet.registry import RUNNERS
@@ -10,10 +9,10 @@ from mmengine.runner import Runner
 
 import e2evlp_mm  # noqa: F401  (registers the project's modules)
 from e2evlp_mm.engine import (
-    MissingDataError,
     add_common_args,
     attach_result_dump,
     check_data_exists,
+    exit_on_data_error,
     finish_result_dump,
     load_config,
 )
@@ -44,18 +43,19 @@ def main() -> None:
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher, args.local_rank)
     cfg.load_from = args.checkpoint
-    try:
+    with exit_on_data_error(args.config):
         check_data_exists(cfg, ('test_dataloader', ))
-    except MissingDataError as err:
-        sys.exit(f'{args.config}: {err}')
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
 
-    runner = (Runner.from_cfg(cfg)
-              if 'runner_type' not in cfg else RUNNERS.build(cfg))
-    if args.out is not None:
-        attach_result_dump(runner, args.out)
-    runner.test()
+    # A data error (also one raised in a dataloader worker, or an answer
+    # list that does not fit the checkpoint) is shown alone.
+    with exit_on_data_error(args.config):
+        runner = (Runner.from_cfg(cfg)
+                  if 'runner_type' not in cfg else RUNNERS.build(cfg))
+        if args.out is not None:
+            attach_result_dump(runner, args.out)
+        runner.test()
     if args.out is not None:
         finish_result_dump(runner, args.out)
 

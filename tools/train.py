@@ -9,12 +9,12 @@ from mmengine.runner import Runner
 
 import e2evlp_mm  # noqa: F401  (registers the project's modules)
 from e2evlp_mm.engine import (
-    E2EVLPConfigError,
-    MissingDataError,
     add_common_args,
     check_backbone_init,
     check_data_exists,
+    exit_on_data_error,
     load_config,
+    save_after_data_error,
 )
 
 
@@ -45,11 +45,9 @@ def main() -> None:
                       args.launcher, args.local_rank)
     if args.resume is not None:
         cfg.resume = True
-    try:
+    with exit_on_data_error(args.config):
         check_data_exists(cfg)
         check_backbone_init(cfg)
-    except (MissingDataError, E2EVLPConfigError) as err:
-        sys.exit(f'{args.config}: {err}')
 
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
@@ -64,9 +62,14 @@ def main() -> None:
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
 
-    runner = (Runner.from_cfg(cfg)
-              if 'runner_type' not in cfg else RUNNERS.build(cfg))
-    runner.train()
+    runner = None
+    # A data error (also one raised in a dataloader worker) is shown alone;
+    # a run it stops keeps what it trained (see save_after_data_error).
+    with exit_on_data_error(args.config,
+                            lambda: save_after_data_error(runner)):
+        runner = (Runner.from_cfg(cfg)
+                  if 'runner_type' not in cfg else RUNNERS.build(cfg))
+        runner.train()
 
 
 if __name__ == '__main__':

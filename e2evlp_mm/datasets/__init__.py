@@ -14,11 +14,16 @@ from .pretrain_dataset import E2EVLPPretrainDataset
 from .retrieval_dataset import E2EVLPRetrievalDataset
 from .text_pool import E2EVLPTextPool
 from .tokenizer import build_tokenizer
-from .validation import E2EVLPDataError, E2EVLPMissingImageError
+from .validation import (
+    E2EVLPBadImageError,
+    E2EVLPDataError,
+    E2EVLPMissingImageError,
+)
 from .vqa_dataset import E2EVLPVQADataset
 
 __all__ = [
     'E2EVLPCaptionDataset', 'E2EVLPNLVR2Dataset', 'E2EVLPPretrainDataset',
     'E2EVLPRetrievalDataset', 'E2EVLPTextPool', 'E2EVLPVQADataset',
-    'E2EVLPDataError', 'E2EVLPMissingImageError', 'build_tokenizer'
+    'E2EVLPDataError', 'E2EVLPMissingImageError', 'E2EVLPBadImageError',
+    'build_tokenizer'
 ]

@@ -5,6 +5,7 @@ from mmdet.registry import DATASETS
 from mmengine.dataset import BaseDataset
 
 from .karpathy import load_karpathy
+from .transforms.load_image_from_file import configure_image_skipping
 
 
 @DATASETS.register_module()
@@ -31,6 +32,7 @@ class E2EVLPCaptionDataset(BaseDataset):
         kwargs.setdefault('max_refetch', 1000)
         super().__init__(ann_file=ann_file, data_prefix=data_prefix,
                          **kwargs)
+        configure_image_skipping(self.pipeline, self.test_mode)
 
     def load_data_list(self) -> List[dict]:
         """Check and load the split."""

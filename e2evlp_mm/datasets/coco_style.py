@@ -32,12 +32,28 @@ def _vocab(raw: dict, key: str, file: str, names: Optional[Sequence[str]],
     return {rec['id']: j for rec, j in zip(records, index)}, names
 
 
+def clip_xywh(bbox: Sequence[float], width: float,
+              height: float) -> Optional[list]:
+    """Clip a COCO ``[x, y, w, h]`` box to the image; return it as xyxy,
+    or None when nothing of it lies inside the image."""
+    x, y, w, h = bbox
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + w, width), min(y + h, height)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return [x0, y0, x1, y1]
+
+
 def parse_coco_style(raw: dict, file: str, img_prefix: str,
                      classes: Optional[Sequence[str]] = None,
                      attributes: Optional[Sequence[str]] = None,
                      class_aliases: Optional[Dict[str, str]] = None
                      ) -> Tuple[Dict[int, dict], tuple, tuple]:
     """Check and parse ``images``, ``categories`` and ``annotations``.
+
+    Boxes of zero size are skipped (as in mmdet), boxes reaching outside
+    their image are clipped to it and those wholly outside dropped; the
+    three counts are logged.
 
     Args:
         raw (dict): The loaded json (COCO instances or converted VG; VG
@@ -80,7 +96,7 @@ def parse_coco_style(raw: dict, file: str, img_prefix: str,
         records.append((i, img['id']))
     check_images_exist([v['img_path'] for v in images.values()], file,
                        records)
-    skipped = 0
+    skipped = outside = clipped = 0
     for i, ann in enumerate(raw['annotations']):
         require_keys(ann, ('id', 'image_id', 'bbox', 'category_id'), file, i,
                      'id')
@@ -93,14 +109,21 @@ def parse_coco_style(raw: dict, file: str, img_prefix: str,
         if not check_xywh(ann['bbox'], file, i, ann['id']):
             skipped += 1
             continue
+        image = images[ann['image_id']]
+        box = clip_xywh(ann['bbox'], image['width'], image['height'])
+        if box is None:
+            outside += 1
+            continue
         x, y, w, h = ann['bbox']
-        images[ann['image_id']]['instances'].append(dict(
-            bbox=[x, y, x + w, y + h], bbox_label=label_of[ann['category_id']],
+        clipped += box != [x, y, x + w, y + h]
+        image['instances'].append(dict(
+            bbox=box, bbox_label=label_of[ann['category_id']],
             ignore_flag=int(bool(ann.get('iscrowd', 0))),
             attribute=attr_of[attr_ids[0]] if attr_ids else -1))
-    if skipped:
-        print_log(f'{file}: skipped {skipped} zero-size boxes.',
-                  logger='current', level=30)
+    if skipped or outside or clipped:
+        print_log(f'{file}: skipped {skipped} zero-size boxes, dropped '
+                  f'{outside} boxes outside their image, clipped {clipped} '
+                  'boxes to their image.', logger='current', level=30)
     return images, classes, attributes
 
 

@@ -3,12 +3,11 @@
 import os.path as osp
 from typing import List, Sequence, Union
 
-import mmengine
-
 from .validation import (
     E2EVLPDataError,
     check_images_exist,
     check_text,
+    load_json,
     require_keys,
 )
 
@@ -35,7 +34,7 @@ def load_karpathy(file: str, img_prefix: str,
     if unknown:
         raise ValueError(f'Unknown Karpathy split(s) {sorted(unknown)}; '
                          f'choose from {KARPATHY_SPLITS}')
-    raw = mmengine.load(file)
+    raw = load_json(file)
     require_keys(raw, ('images', ), file, None)
     images, records = [], []
     for i, img in enumerate(raw['images']):

@@ -1,19 +1,24 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-import json
 import os.path as osp
+import re
 from typing import List
 
 from mmdet.registry import DATASETS, TRANSFORMS
-from mmengine.fileio import list_from_file
+from mmengine import fileio
 from mmpretrain.datasets import NLVR2
 
+from .transforms.load_image_from_file import configure_image_skipping
 from .validation import (
     E2EVLPDataError,
     check_images_exist,
     check_text,
+    decode_utf8,
     require_keys,
     where,
 )
+
+# split-set-pair-sentence, e.g. 'train-10171-0-0', 'test1-0-1-3'
+_IDENTIFIER = re.compile(r'[^-\s]+-\d+-\d+-\d+')
 
 
 @DATASETS.register_module()
@@ -42,22 +47,26 @@ class E2EVLPNLVR2Dataset(NLVR2):
         ]
         kwargs.setdefault('max_refetch', 1000)
         super().__init__(*args, pipeline=pipeline, **kwargs)
+        configure_image_skipping(self.pipeline, self.test_mode)
 
     def load_data_list(self) -> List[dict]:
         """Check and load the examples."""
         file, prefix = self.ann_file, self.data_prefix['img_path']
         data_list, paths, records = [], [], []
-        for i, line in enumerate(list_from_file(self.ann_file)):
+        lines = fileio.get(self.ann_file).split(b'\n')
+        for i, line in enumerate(lines):
             if not line.strip():
                 continue
-            try:
-                ex = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise E2EVLPDataError(
-                    f'{where(file, i)}: not valid JSON ({error})') from None
+            ex = decode_utf8(line, file, i)
             require_keys(ex, ('identifier', 'sentence', 'label'), file, i,
                          'identifier')
             uid = ex['identifier']
+            if not isinstance(uid, str) or not _IDENTIFIER.fullmatch(uid):
+                raise E2EVLPDataError(
+                    f"{where(file, i, uid)}: field 'identifier' is "
+                    "malformed: expected '<split>-<set>-<pair>-<sentence>' "
+                    "(e.g. 'dev-850-0-0'; the images are "
+                    "'<split>-<set>-<pair>-img0.png' / '-img1.png')")
             text = check_text(ex['sentence'], file, i, uid, 'sentence')
             if ex['label'] not in ('True', 'False'):
                 raise E2EVLPDataError(

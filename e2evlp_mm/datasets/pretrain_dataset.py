@@ -11,7 +11,8 @@ from mmengine.logging import print_log
 from .coco_style import group_texts, parse_coco_style
 from .exclusions import load_exclusions
 from .text_pool import E2EVLPTextPool
-from .validation import require_keys
+from .transforms.load_image_from_file import configure_image_skipping
+from .validation import load_json, require_keys
 
 
 @DATASETS.register_module()
@@ -87,6 +88,7 @@ class E2EVLPPretrainDataset(CocoDataset):
         kwargs.setdefault('max_refetch', 1000)
         kwargs.setdefault('data_prefix', dict(img=''))
         super().__init__(*args, **kwargs)
+        configure_image_skipping(self.pipeline, self.test_mode)
 
     def _join_prefix(self) -> None:
         if self.caption_file and not mmengine.is_abs(self.caption_file):
@@ -95,8 +97,8 @@ class E2EVLPPretrainDataset(CocoDataset):
 
     def load_data_list(self) -> List[dict]:
         """Check and load the annotation files (one entry per image)."""
-        raw = mmengine.load(self.ann_file, backend_args=self.backend_args)
-        aliases = mmengine.load(self.class_aliases) \
+        raw = load_json(self.ann_file, self.backend_args)
+        aliases = load_json(self.class_aliases) \
             if self.class_aliases else None
         images, classes, attributes = parse_coco_style(
             raw, self.ann_file, self.data_prefix.get('img', ''),
@@ -108,8 +110,7 @@ class E2EVLPPretrainDataset(CocoDataset):
             texts = group_texts(raw['region_descriptions'], self.ann_file,
                                 images, 'phrase')
         else:
-            caps = mmengine.load(self.caption_file,
-                                 backend_args=self.backend_args)
+            caps = load_json(self.caption_file, self.backend_args)
             require_keys(caps, ('annotations', ), self.caption_file, None)
             texts = group_texts(caps['annotations'], self.caption_file,
                                 images, 'caption')

@@ -6,6 +6,7 @@ from mmpretrain.datasets import Flickr30kRetrieval
 
 from .karpathy import load_karpathy
 from .text_pool import E2EVLPTextPool
+from .transforms.load_image_from_file import configure_image_skipping
 
 
 @DATASETS.register_module()
@@ -44,6 +45,7 @@ class E2EVLPRetrievalDataset(Flickr30kRetrieval):
             ann_file=ann_file, data_root=data_root,
             data_prefix=dict(img_path=data_prefix), pipeline=pipeline,
             **kwargs)
+        configure_image_skipping(self.pipeline, self.test_mode)
 
     def load_data_list(self) -> List[dict]:
         """Check and load the split."""

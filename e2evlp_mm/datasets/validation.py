@@ -5,10 +5,18 @@ Each check raises :class:`E2EVLPDataError` whose message names the file,
 the record (its index in the file and its id) and the offending field, so
 a broken annotation can be found and fixed without a debugger.
 """
+import json
 import os
 import os.path as osp
+import re
 from collections import defaultdict
 from typing import Any, Iterable, Optional, Sequence
+
+import mmengine
+from mmengine import fileio
+
+# Bytes that are not UTF-8 decode (errors='surrogateescape') to these.
+_UNDECODABLE = re.compile('[\udc80-\udcff]')
 
 
 class E2EVLPDataError(ValueError):
@@ -17,6 +25,11 @@ class E2EVLPDataError(ValueError):
 
 class E2EVLPMissingImageError(E2EVLPDataError, FileNotFoundError):
     """An annotation refers to an image file that does not exist."""
+
+
+class E2EVLPBadImageError(E2EVLPDataError):
+    """An image file exists but cannot be used (corrupt, truncated, or its
+    size disagrees with the annotation)."""
 
 
 def where(file: str, index: Optional[int], record_id: Any = None) -> str:
@@ -135,3 +148,66 @@ def check_images_exist(paths: Sequence[str], file: str,
             raise E2EVLPMissingImageError(
                 f'{where(file, index, record_id)}: image file {path!r} '
                 f'(field {field!r}) does not exist')
+
+
+def _find_undecodable(node: Any, trail: str) -> Optional[tuple]:
+    """``(trail, record, text)`` of the first string holding bytes that
+    were not UTF-8; ``record`` is the innermost dict on the way."""
+    if isinstance(node, str):
+        return (trail, None, node) if _UNDECODABLE.search(node) else None
+    items = node.items() if isinstance(node, dict) else enumerate(
+        node) if isinstance(node, list) else ()
+    for key, value in items:
+        found = _find_undecodable(
+            value, f'{trail}[{key}]' if isinstance(key, int) else
+            f'{trail}.{key}' if trail else key)
+        if found is not None:
+            if found[1] is None and isinstance(node, dict):
+                found = (found[0], node, found[2])
+            return found
+    return None
+
+
+def decode_utf8(content: bytes, file: str, index: Optional[int] = None):
+    """Decode and parse JSON ``content``; name the field that is not UTF-8.
+
+    Args:
+        content (bytes): A json file, or one line of a json-lines file.
+        file (str): Its path, for messages.
+        index (int, optional): The line's record index (json-lines).
+
+    Raises:
+        E2EVLPDataError: On bytes that are not UTF-8 (naming the record,
+            its id and the field, with the text around them) or invalid
+            JSON.
+    """
+    try:
+        return json.loads(content.decode('utf-8'))
+    except UnicodeDecodeError as error:
+        bad = error.start
+        raw = json.loads(content.decode('utf-8', 'surrogateescape'))
+        found = _find_undecodable(raw, '')
+        if found is None:  # outside any string value
+            raise E2EVLPDataError(
+                f'{where(file, index)}: byte {bad} is not UTF-8') from None
+        trail, record, text = found
+        record_id = next((record[k] for k in ('id', 'question_id', 'imgid',
+                                              'identifier')
+                          if record and k in record), None)
+        shown = text.encode('utf-8', 'surrogateescape').decode(
+            'utf-8', 'backslashreplace')
+        raise E2EVLPDataError(
+            f'{where(file, index, record_id)}: field {trail!r} is not valid '
+            f'UTF-8: {shown[:80]!r}; re-encode the file as UTF-8') from None
+    except json.JSONDecodeError as error:
+        raise E2EVLPDataError(
+            f'{where(file, index)}: not valid JSON ({error})') from None
+
+
+def load_json(file: str, backend_args: Optional[dict] = None) -> Any:
+    """Load a json annotation file, reporting non-UTF-8 text by record and
+    field and bad JSON by position (mmengine would raise a bare decode
+    error). Other formats than ``.json`` go to ``mmengine.load``."""
+    if not file.endswith('.json'):
+        return mmengine.load(file, backend_args=backend_args)
+    return decode_utf8(fileio.get(file, backend_args=backend_args), file)

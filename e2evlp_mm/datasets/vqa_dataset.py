@@ -1,14 +1,15 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 from typing import List, Union
 
-import mmengine
 from mmdet.registry import DATASETS
 from mmpretrain.datasets import COCOVQA
 
+from .transforms.load_image_from_file import configure_image_skipping
 from .validation import (
     E2EVLPDataError,
     E2EVLPMissingImageError,
     check_text,
+    load_json,
     require_keys,
     where,
 )
@@ -45,10 +46,11 @@ class E2EVLPVQADataset(COCOVQA):
         kwargs.setdefault('max_refetch', 1000)
         super().__init__(data_root, data_prefix, question_file, ann_file,
                          **kwargs)
+        configure_image_skipping(self.pipeline, self.test_mode)
 
     def _load_answers(self) -> dict:
         file = self.ann_file
-        raw = mmengine.load(file)
+        raw = load_json(file)
         require_keys(raw, ('annotations', ), file, None)
         answers = {}
         for i, ann in enumerate(raw['annotations']):
@@ -66,7 +68,7 @@ class E2EVLPVQADataset(COCOVQA):
     def load_data_list(self) -> List[dict]:
         """Check and load questions (and answers)."""
         file = self.question_file
-        raw = mmengine.load(file)
+        raw = load_json(file)
         require_keys(raw, ('questions', ), file, None)
         answers = self._load_answers() if self.ann_file else None
         image_index = self._create_image_index()

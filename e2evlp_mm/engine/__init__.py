@@ -1,5 +1,10 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-from .cli import add_common_args, load_config
+from .cli import (
+    add_common_args,
+    exit_on_data_error,
+    load_config,
+    save_after_data_error,
+)
 from .data_check import MissingDataError, check_data_exists
 from .e2evlp_retrieval_loop import (
     E2EVLPRetrievalTestLoop,
@@ -15,6 +20,7 @@ from .result_dump import attach_result_dump, finish_result_dump
 
 __all__ = [
     'add_common_args', 'load_config', 'MissingDataError', 'check_data_exists',
+    'exit_on_data_error', 'save_after_data_error',
     'attach_result_dump', 'finish_result_dump', 'E2EVLPRetrievalTestLoop',
     'E2EVLPRetrievalValLoop', 'E2EVLPPreflightHook', 'dead_norm_layers',
     'E2EVLPConfigError', 'check_backbone_init', 'missing_checkpoints'

@@ -2,11 +2,26 @@
 """What ``tools/train.py`` and ``tools/test.py`` share: arguments and the
 config they build, so that both entry points stay thin."""
 import argparse
+import contextlib
 import os
 import os.path as osp
-from typing import Optional
+import re
+import sys
+from typing import Callable, Iterator, Optional
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+from mmengine.runner import BaseLoop
+
+from ..datasets.transforms.load_image_from_file import skipped_total
+from ..datasets.validation import E2EVLPDataError
+from .data_check import MissingDataError
+from .model_check import E2EVLPConfigError
+
+# mmengine's build_from_cfg prefixes "class `X` in pkg/mod.py: " (once per
+# nesting level, e.g. ConcatDataset -> dataset); the E2E-VLP message
+# already names the file and record.
+_BUILD_PREFIX = re.compile(r'^(class `\w+` in [\w/.]+\.py: )+')
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -60,3 +75,96 @@ def load_config(path: str,
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(path))[0])
     return cfg
+
+
+def data_error_message(error: BaseException) -> str:
+    """The message a data error was raised with, without wrappers.
+
+    An error raised in a dataloader worker reaches the main process
+    re-raised by PyTorch with the worker's whole traceback as its message
+    ("Caught E2EVLPDataError in DataLoader worker process 0. Original
+    Traceback ..."); the original message is the text after the last
+    ``<module>.<class>: `` of that traceback.
+
+    Args:
+        error (BaseException): The caught error.
+
+    Returns:
+        str: The original message.
+    """
+    text = str(error)
+    if 'in DataLoader worker process' in text and 'Traceback' in text:
+        name = f'{type(error).__module__}.{type(error).__qualname__}: '
+        if name in text:
+            text = text[text.rfind(name) + len(name):]
+    return _BUILD_PREFIX.sub('', text).strip()
+
+
+@contextlib.contextmanager
+def exit_on_data_error(
+        config: str,
+        on_error: Optional[Callable[[], Optional[str]]] = None
+) -> Iterator[None]:
+    """Turn data errors into one message on stderr and exit status 1.
+
+    :class:`E2EVLPDataError` and :class:`MissingDataError` name the file,
+    record and field (:class:`E2EVLPConfigError` the config keys); a
+    traceback (21 frames of mmengine and PyTorch) would only bury that, so
+    it is not shown. Other errors pass through.
+    Images skipped on the way are summed up in the log either way.
+
+    Args:
+        config (str): The config path, printed first.
+        on_error (callable, optional): Called before exiting (e.g. to save
+            a checkpoint); the text it returns is added to the message.
+    """
+    try:
+        yield
+    except E2EVLPConfigError as error:  # nothing ran yet: nothing to save
+        sys.exit(f'{config}: {error}')
+    except (E2EVLPDataError, MissingDataError) as error:
+        message = f'{config}: {data_error_message(error)}'
+        try:
+            extra = on_error() if on_error is not None else None
+        except Exception as save_error:  # the data error comes first
+            extra = f'(after it, {on_error} failed: {save_error!r})'
+        sys.exit(message + (f'\n{extra}' if extra else ''))
+    finally:
+        if skipped_total():
+            print_log(f'{skipped_total()} bad images were skipped in this '
+                      'run (the warnings above name each file).',
+                      logger='current', level=30)
+
+
+def save_after_data_error(runner) -> Optional[str]:
+    """Save the training state when a data error stops a started run.
+
+    A data error comes while a batch is fetched (for training or
+    validation), between iterations, so model, optimizer and schedulers
+    are consistent: nothing trained since the last regular checkpoint is
+    lost.
+
+    Args:
+        runner (mmengine.runner.Runner | None): The runner, if built.
+
+    Returns:
+        str | None: Where it was saved and how to resume, or None when no
+        iteration had run.
+    """
+    # `runner.iter` would build the train loop if it is not built yet.
+    loop = getattr(runner, '_train_loop', None)
+    if not isinstance(loop, BaseLoop) or not loop.iter:
+        return None
+    done = loop.iter
+    filename = f'data_error_iter_{done}.pth'
+    # Saved as CheckpointHook does within iteration `done` (it stores
+    # iter + 1); by_epoch=False: an epoch cut short is trained again from
+    # its start.
+    loop._iter = done - 1
+    try:
+        runner.save_checkpoint(runner.work_dir, filename, by_epoch=False)
+    finally:
+        loop._iter = done
+    path = osp.join(runner.work_dir, filename)
+    return (f'The training state after {done} iterations was saved to '
+            f'{path}; fix the data, then resume with --resume {path}')

@@ -16,7 +16,8 @@ _PATH_KEYS = _ROOTED_KEYS + ('answer_list_path', 'tokenizer_path', 'classes',
 _HINT = """\
 Expected layout (see README, "Data preparation"):
   data/coco/{train2017,val2017,train2014,val2014}/, data/coco/annotations/
-  data/vg/VG_100K/ and data/vg/annotations/vg_det_{train,val}.json,
+  data/vg/VG_100K/, data/vg/VG_100K_2/ and
+      data/vg/annotations/vg_det_{train,val}.json,
       {objects,attributes}_vocab.txt (python tools/dataset_converters/
       vg_to_det.py data/vg --out-dir data/vg/annotations --val-fraction
       0.02 --coco-instances data/coco/annotations/instances_train2017.json)

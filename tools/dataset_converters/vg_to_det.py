@@ -13,12 +13,13 @@ import argparse
 import json
 import os
 import os.path as osp
-import random
 
 from e2evlp_mm.datasets.converters import (
     convert_vg_to_det,
     load_vg,
+    locate_vg_images,
     map_coco_to_vg,
+    pick_val_ids,
     split_det,
 )
 
@@ -27,7 +28,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('vg_dir', help='folder with image_data.json, '
                         'objects.json, attributes.json, '
-                        'region_descriptions.json')
+                        'region_descriptions.json (and the image folders '
+                        'VG_100K/, VG_100K_2/)')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--num-objects', type=int, default=1600)
     parser.add_argument('--num-attributes', type=int, default=400)
@@ -82,15 +84,19 @@ def write_vocabs(det: dict, out_dir: str, coco_instances: str = None) -> None:
 
 def main() -> None:
     args = parse_args()
+    folders = locate_vg_images(args.vg_dir)
     det = convert_vg_to_det(load_vg(args.vg_dir), args.num_objects,
-                            args.num_attributes)
+                            args.num_attributes, folders)
+    if folders:
+        print(f'images found on disk: {len(folders)} (VG_100K/ and '
+              'VG_100K_2/); the others keep the folder of their url')
     os.makedirs(args.out_dir, exist_ok=True)
     all_ids = [i['id'] for i in det['images']]
     if args.val_ids:
         val = _read_ids(args.val_ids)
     elif args.val_fraction > 0:
-        val = set(random.Random(args.seed).sample(
-            all_ids, round(len(all_ids) * args.val_fraction)))
+        val, note = pick_val_ids(all_ids, args.val_fraction, args.seed)
+        print(note)
     else:
         val = None
     if val is None:

@@ -3,7 +3,8 @@
 
 Output (one json per split)::
 
-    images: [{id, file_name ('VG_100K/1.jpg'), width, height, coco_id}]
+    images: [{id, file_name ('VG_100K/1.jpg' or 'VG_100K_2/...'), width,
+              height, coco_id}]
     categories: [{id, name}]            # ids 1..K, most frequent first
     attribute_categories: [{id, name}]  # ids 1..A, most frequent first
     annotations: [{id, image_id, bbox [x, y, w, h], area, category_id,
@@ -16,9 +17,12 @@ normalised names (1600 / 400 as in bottom-up attention, Anderson et al.
 An object is named by its first name; every image of the input is kept.
 """
 import json
+import os
 import os.path as osp
+import random
 import re
 from collections import Counter
+from typing import Optional, Sequence
 
 
 def normalize_name(name: str) -> str:
@@ -46,21 +50,64 @@ def _vocab(counts: Counter, k: int) -> list[str]:
     return [name for name, _ in ranked[:k]]
 
 
-def _file_name(img: dict) -> str:
-    url = img.get('url') or ''
-    parts = url.rstrip('/').split('/')
-    folder = parts[-2] if len(parts) > 1 else 'VG_100K'
+VG_IMAGE_FOLDERS = ('VG_100K', 'VG_100K_2')  # the two parts of VG 1.2
+
+
+def locate_vg_images(vg_dir: str) -> dict[int, str]:
+    """Map image id -> the folder (``VG_100K`` or ``VG_100K_2``) holding
+    ``<id>.jpg`` under ``vg_dir``; empty when neither folder is there."""
+    found = {}
+    for folder in VG_IMAGE_FOLDERS:
+        path = osp.join(vg_dir, folder)
+        for name in (os.listdir(path) if osp.isdir(path) else ()):
+            stem, ext = osp.splitext(name)
+            if ext.lower() == '.jpg' and stem.isdigit():
+                found.setdefault(int(stem), folder)
+    return found
+
+
+def _file_name(img: dict, folders: Optional[dict[int, str]] = None) -> str:
+    """``<folder>/<id>.jpg``: the folder found on disk, else the one in the
+    image's ``url`` (real VG uses VG_100K and VG_100K_2), else VG_100K."""
+    folder = (folders or {}).get(img['image_id'])
+    if folder is None:
+        parts = (img.get('url') or '').rstrip('/').split('/')
+        folder = parts[-2] if len(parts) > 1 else 'VG_100K'
     return f'{folder}/{img["image_id"]}.jpg'
 
 
+def pick_val_ids(image_ids: Sequence[int], fraction: float,
+                 seed: int = 0) -> tuple[set, str]:
+    """Draw ``fraction`` of the images for validation (seeded).
+
+    A positive fraction of at least 2 images gives at least one val image
+    and keeps at least one for training, so a small set never ends up with
+    an empty split in silence.
+
+    Returns:
+        tuple[set, str]: The val ids and a sentence saying what was done.
+    """
+    n = round(len(image_ids) * fraction)
+    note = f'val: {n} of {len(image_ids)} images (--val-fraction {fraction})'
+    if fraction > 0 and len(image_ids) >= 2 and not 0 < n < len(image_ids):
+        n = min(max(n, 1), len(image_ids) - 1)
+        note = (f'val: {n} of {len(image_ids)} images (--val-fraction '
+                f'{fraction} rounds to {round(len(image_ids) * fraction)} '
+                f'images; using {n} so that both splits are non-empty)')
+    return set(random.Random(seed).sample(list(image_ids), n)), note
+
+
 def convert_vg_to_det(vg: dict[str, list], num_objects: int = 1600,
-                      num_attributes: int = 400) -> dict:
+                      num_attributes: int = 400,
+                      image_folders: Optional[dict[int, str]] = None) -> dict:
     """Build the detection json of all images in ``vg``.
 
     Args:
         vg (dict[str, list]): What :func:`load_vg` returns.
         num_objects (int): Object vocabulary size. Defaults to 1600.
         num_attributes (int): Attribute vocabulary size. Defaults to 400.
+        image_folders (dict[int, str], optional): Image id -> folder, from
+            :func:`locate_vg_images`; overrides the folder of ``url``.
 
     Returns:
         dict: The json described in the module docstring.
@@ -105,7 +152,8 @@ def convert_vg_to_det(vg: dict[str, list], num_objects: int = 1600,
                     bbox=[r['x'], r['y'], r['width'], r['height']])
                for entry in vg['region_descriptions']
                for r in entry['regions'] if r['phrase'].strip()]
-    images = [dict(id=i['image_id'], file_name=_file_name(i),
+    images = [dict(id=i['image_id'],
+                   file_name=_file_name(i, image_folders),
                    width=i['width'], height=i['height'],
                    coco_id=i.get('coco_id')) for i in vg['image_data']]
     return dict(

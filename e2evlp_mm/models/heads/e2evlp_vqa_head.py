@@ -10,6 +10,8 @@ from mmdet.utils import ConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from ...datasets.validation import E2EVLPDataError
+
 
 @MODELS.register_module()
 class E2EVLPVQAHead(BaseModule):
@@ -50,6 +52,7 @@ class E2EVLPVQAHead(BaseModule):
                      loss_weight=1.0),
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        self.answer_list_path = answer_list_path
         self.answer_list = [str(a) for a in mmengine.load(answer_list_path)]
         self.num_answers = len(self.answer_list)
         self.classifier = nn.Sequential(
@@ -57,6 +60,26 @@ class E2EVLPVQAHead(BaseModule):
             nn.LayerNorm(2 * embed_dims, eps=1e-12),
             nn.Linear(2 * embed_dims, self.num_answers))
         self.loss_vqa = MODELS.build(loss_vqa)
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str,
+                              *args, **kwargs) -> None:
+        """Refuse a checkpoint whose answer classifier has another size.
+
+        mmengine loads checkpoints non-strictly and only warns on a shape
+        mismatch, which would leave the classifier random and every
+        answer wrong; a checkpoint trained on another answer list is a
+        data error, named with both numbers.
+        """
+        key = f'{prefix}classifier.3.weight'
+        if key in state_dict and state_dict[key].shape[0] != \
+                self.num_answers:
+            raise E2EVLPDataError(
+                f"The checkpoint's VQA head scores "
+                f'{state_dict[key].shape[0]} answers ({key}), but '
+                f'answer_list_path {self.answer_list_path!r} lists '
+                f'{self.num_answers}: use the answer_list.json the '
+                'checkpoint was trained with (or re-train the head)')
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def forward(self, cls_feats: Tensor) -> Tensor:
         """Answer logits.
