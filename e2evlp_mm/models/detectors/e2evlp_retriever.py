@@ -202,27 +202,37 @@ class E2EVLPRetriever(E2EVLPBase):
                 image['embed'] = embed
         return images
 
-    def score_all(self,
-                  images: List[Dict],
-                  text_ids: List[Tensor],
-                  topk: Optional[int] = None) -> Tuple[Tensor, int]:
-        """Cross-encoder scores of every image with every text.
+    def score_all(
+            self,
+            images: List[Dict],
+            text_ids: List[Tensor],
+            topk: Optional[int] = None,
+            gallery: Optional[Tuple[Tensor, Tensor]] = None
+    ) -> Tuple[Tensor, int]:
+        """Cross-encoder scores of the given images with every text.
 
         With ``topk``, the dual-encoder cosine similarity picks each
-        image's ``topk`` texts and each text's ``topk`` images; only that
-        union of pairs is scored with the joint pass. Other pairs get
-        ``-1e4 + cosine`` so they rank below every scored pair, in
-        pre-filter order. ``topk >= max(N_img, N_txt)`` equals no filter.
+        image's ``topk`` texts and each text's ``topk`` images of the
+        gallery; only that union of pairs is scored with the joint pass.
+        Other pairs get ``-1e4 + cosine`` so they rank below every scored
+        pair, in pre-filter order. ``topk >= max(N_img, N_txt)`` equals no
+        filter.
 
         Args:
-            images (list[dict]): From :meth:`encode_images`, N_img items.
+            images (list[dict]): From :meth:`encode_images`, N items (the
+                rows to score).
             text_ids (list[Tensor]): ``[CLS] text [SEP]`` ids (L_j,), N_txt
                 items, in text-id order.
             topk (int, optional): Pre-filter size; None scores all pairs.
+            gallery (tuple[Tensor, Tensor], optional): For the pre-filter
+                when ``images`` are a part of the gallery (one rank's
+                share): the ``embed`` of every gallery image (N_img,
+                itc_dims) and the gallery row (N,) of each of ``images``.
+                None: ``images`` are the whole gallery, in order.
 
         Returns:
-            tuple[Tensor, int]: Scores (N_img, N_txt) and the number of
-            pairs the joint pass scored.
+            tuple[Tensor, int]: Scores (N, N_txt) and the number of pairs
+            the joint pass scored.
         """
         device = images[0]['feat'].device
         pad_id = self.text_embedding.pad_id
@@ -237,16 +247,21 @@ class E2EVLPRetriever(E2EVLPBase):
             if not self.retrieval_head.with_itc:
                 raise ValueError('The top-k pre-filter needs '
                                  'retrieval_head.itc_dims.')
+            if gallery is None:
+                gallery = (torch.stack([im['embed'] for im in images]),
+                           torch.arange(num_img, device=device))
+            img_embed, rows = gallery
             txt_embed = torch.cat([
                 self.retrieval_head.embed_texts(
                     self.text_only_cls(ids[j:j + batch], mask[j:j + batch]))
                 for j in range(0, num_txt, batch)
             ])
-            sim = torch.stack([im['embed'] for im in images]) @ txt_embed.t()
-            scores += sim
-            candidates = torch.zeros_like(candidates)
-            candidates.scatter_(1, sim.topk(min(topk, num_txt), 1)[1], True)
-            candidates.scatter_(0, sim.topk(min(topk, num_img), 0)[1], True)
+            sim = img_embed @ txt_embed.t()
+            chosen = torch.zeros_like(sim, dtype=torch.bool)
+            chosen.scatter_(1, sim.topk(min(topk, num_txt), 1)[1], True)
+            chosen.scatter_(0, sim.topk(min(topk, sim.size(0)), 0)[1], True)
+            scores += sim[rows]
+            candidates = chosen[rows]
         for i, image in enumerate(images):
             for cols in candidates[i].nonzero()[:, 0].split(batch):
                 n = len(cols)

@@ -119,6 +119,23 @@ def test_prefilter():
     assert (cheap[~scored] < -1e3).all()
 
 
+def test_prefilter_on_a_share_of_the_gallery():
+    # one rank's rows, pre-filtered against the whole gathered gallery
+    model = build().eval()
+    _, _, images, texts = gallery(model)
+    embeds = torch.stack([im['embed'] for im in images])
+    with torch.no_grad():
+        whole, n_whole = model.score_all(images, texts, topk=1)
+        parts = [
+            model.score_all([images[i] for i in rows], texts, 1,
+                            (embeds, torch.tensor(rows)))
+            for rows in ([2, 0], [1])
+        ]
+    torch.testing.assert_close(parts[0][0], whole[[2, 0]])
+    torch.testing.assert_close(parts[1][0], whole[[1]])
+    assert parts[0][1] + parts[1][1] == n_whole
+
+
 def test_rank_split_feeds_recall():
     model = build().eval()
     inputs, samples, _, texts = gallery(model, 2, 4)
