@@ -1,5 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Image-text retrieval fine-tuning of E2E-VLP (paper Sec. 5.1, Table 2)."""
+from functools import partial
 from typing import Dict, List, Optional, Tuple
 
 import torch
@@ -114,7 +115,10 @@ class E2EVLPRetriever(E2EVLPBase):
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """Circle loss over sampled pairs (and the pre-filter's ITC).
+        """The retrieval head's losses on this batch.
+
+        The head draws the training pairs; the trunk encodes them (one
+        backbone pass per image, one joint pass per pair).
 
         Args:
             batch_inputs (Tensor): Images, (B, 3, H, W).
@@ -128,31 +132,42 @@ class E2EVLPRetriever(E2EVLPBase):
         """
         enc_in, _ = self.pre_transformer(
             self.extract_feat(batch_inputs), batch_data_samples)
-        device = batch_inputs.device
-        image_ids = torch.tensor([ds.img_id for ds in batch_data_samples],
-                                 device=device)
-        head = self.retrieval_head
-        neg_txt, valid_txt = head.sample_negatives(image_ids)
-        neg_img, valid_img = head.sample_negatives(image_ids)
-        num, k = neg_txt.shape
-        own = torch.arange(num, device=device)
-        img_idx = torch.cat([own, own.repeat_interleave(k), neg_img.flatten()])
-        txt_idx = torch.cat([own, neg_txt.flatten(), own.repeat_interleave(k)])
-        cls = self.joint_cls(enc_in['feat'][img_idx],
-                             enc_in['feat_mask'][img_idx],
-                             enc_in['feat_pos'][img_idx],
-                             enc_in['text_ids'][txt_idx],
-                             enc_in['text_mask'][txt_idx])
-        neg_feats = cls[num:].view(2, num, k, -1).transpose(0, 1)
-        losses = head.loss(cls[:num], neg_feats.flatten(1, 2),
-                           torch.cat([valid_txt, valid_img], 1))
-        if head.with_itc:
-            losses.update(
-                head.loss_itc(
-                    self.image_only_pooled(enc_in),
-                    self.text_only_cls(enc_in['text_ids'],
-                                       enc_in['text_mask']), image_ids))
-        return losses
+        return self.retrieval_head.loss(
+            partial(self.pair_cls, enc_in), batch_data_samples,
+            partial(self.single_modality, enc_in))
+
+    def pair_cls(self, enc_in: Dict, img_idx: Tensor,
+                 txt_idx: Tensor) -> Tensor:
+        """``h_CLS`` of the joint pass over chosen image-text pairs.
+
+        Args:
+            enc_in (dict): ``feat``, ``feat_mask``, ``feat_pos``,
+                ``text_ids``, ``text_mask`` of the batch, as from
+                :meth:`pre_transformer`.
+            img_idx, txt_idx (Tensor): Batch rows of the image and of the
+                text of each pair, (N,) each.
+
+        Returns:
+            Tensor: (N, d).
+        """
+        return self.joint_cls(enc_in['feat'][img_idx],
+                              enc_in['feat_mask'][img_idx],
+                              enc_in['feat_pos'][img_idx],
+                              enc_in['text_ids'][txt_idx],
+                              enc_in['text_mask'][txt_idx])
+
+    def single_modality(self, enc_in: Dict) -> Tuple[Tensor, Tensor]:
+        """The image-only and text-only passes of the pre-filter.
+
+        Args:
+            enc_in (dict): As for :meth:`pair_cls`.
+
+        Returns:
+            tuple[Tensor, Tensor]: Pooled image outputs and text ``h_CLS``,
+            (B, d) each.
+        """
+        return (self.image_only_pooled(enc_in),
+                self.text_only_cls(enc_in['text_ids'], enc_in['text_mask']))
 
     def predict(self,
                 batch_inputs: Tensor,
