@@ -7,6 +7,7 @@ from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
+from ..predictions import add_caption_text, write_predictions
 from .e2evlp_base import E2EVLPBase
 
 
@@ -136,15 +137,7 @@ class E2EVLP(E2EVLPBase):
         if self.caption_head is not None and cfg.get('with_caption', False):
             preds = self.caption_head.predict(
                 self.caption_decode_fn(enc_in), batch_data_samples)
-            if self.tokenizer is not None:
-                for pred in preds:
-                    pred['pred_caption'] = self.tokenizer.decode(
-                        pred['pred_caption_ids'].tolist(),
-                        skip_special_tokens=True)
+            add_caption_text(preds, self.tokenizer)
             outs.append(preds)
-        for head_preds in outs:
-            for data_sample, fields in zip(batch_data_samples, head_preds):
-                for name, value in fields.items():
-                    setattr(data_sample, name, value)
-        return batch_data_samples
+        return write_predictions(batch_data_samples, *outs)
 

@@ -6,10 +6,11 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
-from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmdet.utils import ConfigType
 from torch import Tensor
 from torch.nn.utils.rnn import pad_sequence
 
+from ..predictions import write_predictions
 from .e2evlp_base import E2EVLPBase
 
 
@@ -37,34 +38,17 @@ class E2EVLPRetriever(E2EVLPBase):
 
     Args:
         retrieval_head (:obj:`ConfigDict` or dict): ``E2EVLPRetrievalHead``.
-        decoder (:obj:`ConfigDict` or dict, optional): Ignored (not built)
-            so a task config can inherit the pre-training model dict.
-        bbox_head, mlm_head, itm_head, caption_head (None): Pre-training
-            heads, to be switched off in the config; anything else raises.
-        test_cfg (:obj:`ConfigDict` or dict, optional): ``text_batch_size``
-            (pairs per joint pass in :meth:`score_all`, default 256).
-        init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
-        **kwargs: The other trunk arguments of :class:`E2EVLPBase`
-            (``backbone``, ``neck``, ``encoder``, ``positional_encoding``,
-            ``text_cfg``, ``num_queries``, ``train_cfg``,
-            ``data_preprocessor``).
+        **kwargs: The trunk arguments of :class:`E2EVLPBase` (``backbone``,
+            ``neck``, ``encoder``, ``positional_encoding``, ``text_cfg``,
+            ``train_cfg``, ``test_cfg`` (``text_batch_size``: pairs per
+            joint pass in :meth:`score_all`, default 256),
+            ``data_preprocessor``, ``init_cfg``). Pre-training parts a
+            config passes (the encoder alone ranks) must be None
+            (:meth:`E2EVLPBase.drop_unused`).
     """
 
-    def __init__(self,
-                 retrieval_head: ConfigType,
-                 decoder: OptConfigType = None,
-                 bbox_head: OptConfigType = None,
-                 mlm_head: OptConfigType = None,
-                 itm_head: OptConfigType = None,
-                 caption_head: OptConfigType = None,
-                 test_cfg: OptConfigType = None,
-                 init_cfg: OptMultiConfig = None,
-                 **kwargs) -> None:
-        # the encoder alone ranks
-        self.check_unused(decoder=decoder, bbox_head=bbox_head,
-                          mlm_head=mlm_head, itm_head=itm_head,
-                          caption_head=caption_head)
-        super().__init__(test_cfg=test_cfg, init_cfg=init_cfg, **kwargs)
+    def __init__(self, retrieval_head: ConfigType, **kwargs) -> None:
+        super().__init__(**self.drop_unused(kwargs))
         self.retrieval_head = self.build_head(retrieval_head, 'embed_dims')
 
     def joint_cls(self, feat: Tensor, feat_mask: Tensor, feat_pos: Tensor,
@@ -180,9 +164,9 @@ class E2EVLPRetriever(E2EVLPBase):
             logit).
         """
         logits = self._forward(batch_inputs, batch_data_samples)
-        for data_sample, logit in zip(batch_data_samples, logits):
-            data_sample.pred_match_score = logit.item()
-        return batch_data_samples
+        return write_predictions(
+            batch_data_samples,
+            [dict(pred_match_score=logit.item()) for logit in logits])
 
     def _forward(self,
                  batch_inputs: Tensor,

@@ -4,9 +4,10 @@ from typing import Dict
 
 from mmdet.registry import MODELS
 from mmdet.structures import OptSampleList, SampleList
-from mmdet.utils import ConfigType, OptConfigType
+from mmdet.utils import ConfigType
 from torch import Tensor
 
+from ..predictions import write_predictions
 from .e2evlp_base import E2EVLPBase
 
 
@@ -34,24 +35,12 @@ class E2EVLPVQA(E2EVLPBase):
             ``neck``, ``encoder``, ``positional_encoding``, ``text_cfg``,
             ``train_cfg``, ``test_cfg``, ``data_preprocessor``,
             ``init_cfg``).
-        decoder, bbox_head, mlm_head, itm_head, caption_head (None): The
-            pre-training parts. They exist so a task config can inherit the
-            pre-training model dict and switch them off; anything but None
-            raises.
+            Pre-training parts a config passes must be None
+            (:meth:`E2EVLPBase.drop_unused`).
     """
 
-    def __init__(self,
-                 vqa_head: ConfigType,
-                 decoder: OptConfigType = None,
-                 bbox_head: OptConfigType = None,
-                 mlm_head: OptConfigType = None,
-                 itm_head: OptConfigType = None,
-                 caption_head: OptConfigType = None,
-                 **kwargs) -> None:
-        self.check_unused(decoder=decoder, bbox_head=bbox_head,
-                          mlm_head=mlm_head, itm_head=itm_head,
-                          caption_head=caption_head)
-        super().__init__(**kwargs)
+    def __init__(self, vqa_head: ConfigType, **kwargs) -> None:
+        super().__init__(**self.drop_unused(kwargs))
         self.vqa_head = self.build_head(vqa_head, 'embed_dims')
 
     def extract_cls(self, batch_inputs: Tensor,
@@ -106,13 +95,11 @@ class E2EVLPVQA(E2EVLPBase):
             list[:obj:`DetDataSample`]: The samples with ``pred_answer``,
             ``pred_answer_index`` and ``pred_answer_score``.
         """
-        preds = self.vqa_head.predict(
-            self.extract_cls(batch_inputs, batch_data_samples),
-            batch_data_samples)
-        for data_sample, fields in zip(batch_data_samples, preds):
-            for name, value in fields.items():
-                setattr(data_sample, name, value)
-        return batch_data_samples
+        return write_predictions(
+            batch_data_samples,
+            self.vqa_head.predict(
+                self.extract_cls(batch_inputs, batch_data_samples),
+                batch_data_samples))
 
     def _forward(self,
                  batch_inputs: Tensor,
