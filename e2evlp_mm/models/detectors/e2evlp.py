@@ -8,7 +8,7 @@ from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
 from ..predictions import add_caption_text, write_predictions
-from .e2evlp_base import E2EVLPBase
+from .e2evlp_base import CAPTION_HEAD_ARGS, E2EVLPBase
 
 
 @MODELS.register_module()
@@ -56,9 +56,7 @@ class E2EVLP(E2EVLPBase):
             **kwargs)
         self.mlm_head = self.build_head(mlm_head, 'embed_dims', 'vocab_size')
         self.itm_head = self.build_head(itm_head, 'embed_dims')
-        self.caption_head = self.build_head(caption_head, 'embed_dims',
-                                            'vocab_size', 'pad_id', 'bos_id',
-                                            'eos_id')
+        self.caption_head = self.build_head(caption_head, *CAPTION_HEAD_ARGS)
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:

@@ -22,6 +22,9 @@ from ..utils import stack_text
 # configurable parts of the pre-training model that task models switch off
 PRETRAINING_PARTS = ('decoder', 'bbox_head', 'mlm_head', 'itm_head',
                      'caption_head')
+# what the caption head takes from the trunk (see E2EVLPBase.build_head)
+CAPTION_HEAD_ARGS = ('embed_dims', 'vocab_size', 'pad_id', 'bos_id',
+                     'eos_id')
 
 
 class E2EVLPBase(DETR):

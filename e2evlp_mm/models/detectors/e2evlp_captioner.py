@@ -9,7 +9,7 @@ from torch import Tensor
 
 from ..predictions import add_caption_text, write_predictions
 from ..utils import stack_text
-from .e2evlp_base import E2EVLPBase
+from .e2evlp_base import CAPTION_HEAD_ARGS, E2EVLPBase
 
 
 @MODELS.register_module()
@@ -48,9 +48,7 @@ class E2EVLPCaptioner(E2EVLPBase):
     def __init__(self, decoder: ConfigType, caption_head: ConfigType,
                  **kwargs) -> None:
         super().__init__(decoder=decoder, **self.drop_unused(kwargs))
-        self.caption_head = self.build_head(caption_head, 'embed_dims',
-                                            'vocab_size', 'pad_id', 'bos_id',
-                                            'eos_id')
+        self.caption_head = self.build_head(caption_head, *CAPTION_HEAD_ARGS)
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
