@@ -27,12 +27,14 @@ class E2EVLPRetriever(E2EVLPBase):
         image tokens -> encoder (image-only) -> masked mean -> image_proj
         text embedding -> encoder (text-only) -> h_CLS -> text_proj
 
-    Training (one positive image-text pair per sample) pairs every image
-    with ``k`` texts of other images in the batch and every text with
-    ``k`` other images, scores all ``B (1 + 2k)`` pairs with the joint
-    pass (the backbone runs once per image) and applies the circle loss
-    (``loss_retrieval``); with the pre-filter branch it adds an in-batch
-    contrastive loss on the single-modality passes (``loss_itc``).
+    Training (one positive image-text pair per sample) is one
+    ``retrieval_head.loss`` call: the head pairs every image with ``k``
+    texts of other images in the batch and every text with ``k`` other
+    images and has this model encode all ``B (1 + 2k)`` pairs
+    (:meth:`pair_cls`; the backbone runs once per image) for the circle
+    loss (``loss_retrieval``); with the pre-filter branch it adds an
+    in-batch contrastive loss on the single-modality passes
+    (:meth:`single_modality`, ``loss_itc``).
     Ranking a whole split is :meth:`score_all`, driven by
     ``E2EVLPRetrievalTestLoop``. No decoder, no queries, no other heads.
 
