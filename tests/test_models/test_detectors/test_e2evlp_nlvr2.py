@@ -83,7 +83,7 @@ def test_pair_features_match_single_image_passes():
     model = build(TINY_NLVR2).eval()
     out = model.data_preprocessor(packed_pairs())
     with torch.no_grad():
-        pair = model.extract_pair(out['inputs'], out['data_samples'])
+        pair = model.head_input(out['inputs'], out['data_samples'])
         views = model.image_samples(out['data_samples'])
         right1 = model.forward_transformer(
             model.extract_feat(out['inputs'][3:]), views[3:])
