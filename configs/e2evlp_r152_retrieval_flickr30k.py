@@ -3,7 +3,7 @@
 # (Sec. 5.1, following UNITER / ERNIE-ViL). Start from the pre-trained
 # model: bash tools/dist_train.sh configs/e2evlp_r152_retrieval_flickr30k.py
 #     8 --cfg-options load_from=work_dirs/e2evlp_r152_pretrain/epoch_200.pth
-# Test ranks with one process (the loop needs the whole split).
+# Testing runs on any number of processes (tools/dist_test.sh).
 _base_ = [
     './_base_/models/e2evlp_r152.py',  # the trunk of e2evlp_r152_pretrain
     './_base_/datasets/flickr30k_retrieval.py',
@@ -22,10 +22,14 @@ model = dict(
     retrieval_head=dict(
         type='E2EVLPRetrievalHead',
         num_negatives=3,  # per pair and direction; the paper gives none
-        margin=0.25,  # Sun et al.'s m
-        gamma=64.0,  # Sun et al.'s re-ID scale
+        loss_retrieval=dict(
+            type='E2EVLPCircleLoss',
+            margin=0.25,  # Sun et al.'s m
+            gamma=64.0,  # Sun et al.'s re-ID scale
+            loss_weight=1.0),
         itc_dims=256,  # dual-encoder pre-filter for test-time ranking
-        itc_weight=1.0),
+        loss_itc=dict(type='E2EVLPITCLoss', temperature=0.07,
+                      loss_weight=1.0)),
     train_cfg=None,
     test_cfg=dict(_delete_=True, text_batch_size=128))
 

@@ -21,10 +21,12 @@ model = dict(
     retrieval_head=dict(
         type='E2EVLPRetrievalHead',
         num_negatives=1,  # 3 joint passes per pair keeps CPU steps short
-        margin=0.25,
-        gamma=64.0,
+        loss_retrieval=dict(
+            type='E2EVLPCircleLoss', margin=0.25, gamma=64.0,
+            loss_weight=1.0),
         itc_dims=64,
-        itc_weight=1.0),
+        loss_itc=dict(type='E2EVLPITCLoss', temperature=0.07,
+                      loss_weight=1.0)),
     train_cfg=None,
     test_cfg=dict(_delete_=True, text_batch_size=256))
 

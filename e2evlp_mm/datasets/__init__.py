@@ -1,13 +1,12 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Datasets and transforms of e2evlp-mm (registered in mmdet's registries).
 
-See ``docs/data_contract.md`` for the fields every pipeline produces.
+See ``docs/data_contract.md`` for the fields every pipeline produces. The
+synthetic-world generator (``shapes_world``) and the converters register
+nothing: the tools import them directly, so registering this package does
+not load them.
 """
-from . import (  # noqa: F401
-    converters,
-    shapes_world,
-    transforms,  # noqa: F401  (registers the transforms)
-)
+from . import transforms  # noqa: F401  (registers the transforms)
 from .caption_dataset import E2EVLPCaptionDataset
 from .nlvr2_dataset import E2EVLPNLVR2Dataset
 from .pretrain_dataset import E2EVLPPretrainDataset

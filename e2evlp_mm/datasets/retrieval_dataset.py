@@ -1,11 +1,10 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-from typing import List, Optional, Sequence, Union
+from typing import List, Sequence, Union
 
 from mmdet.registry import DATASETS, TRANSFORMS
 from mmpretrain.datasets import Flickr30kRetrieval
 
 from .karpathy import load_karpathy
-from .text_pool import E2EVLPTextPool
 from .transforms.load_image_from_file import configure_image_skipping
 
 
@@ -15,8 +14,8 @@ class E2EVLPRetrievalDataset(Flickr30kRetrieval):
 
     Follows mmpretrain's ``Flickr30kRetrieval`` convention. Training yields
     one sample per sentence: ``text``, ``text_id`` (running sentence
-    index), ``image_id`` (running image index, also ``img_id``),
-    ``image_ori_id`` and a ``text_pool`` for ``E2EVLPSampleITMNegative``.
+    index), ``image_id`` (running image index, also ``img_id``) and
+    ``image_ori_id``; the retrieval head draws its negatives in the batch.
     Test mode yields one sample per image: ``image_id``, ``text`` (its
     sentences), ``gt_text_id`` and ``gt_image_id``; ``img_size`` and
     ``text_size`` give the gallery sizes for the recall metric.
@@ -65,15 +64,3 @@ class E2EVLPRetrievalDataset(Flickr30kRetrieval):
                 gt_image_id=[image_id] * len(ids)))
         self.img_size, self.text_size = len(gallery), len(texts)
         return gallery if self.test_mode else texts
-
-    def text_at(self, idx: int) -> tuple:
-        """Return ``(img_id, text)`` of the ``idx``-th training sentence."""
-        info = self.get_data_info(idx)
-        return info['img_id'], info['text']
-
-    def prepare_data(self, idx: int) -> Optional[dict]:
-        """Run the pipeline; training samples carry ``text_pool``."""
-        info = self.get_data_info(idx)
-        if not self.test_mode:
-            info['text_pool'] = E2EVLPTextPool(len(self), self.text_at)
-        return self.pipeline(info)

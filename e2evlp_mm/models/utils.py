@@ -1,10 +1,43 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-"""Batching helpers shared by the E2E-VLP models."""
+"""Batching helpers shared by the E2E-VLP models and heads."""
 from typing import Tuple
 
 import torch
 from mmdet.structures import SampleList
 from torch import Tensor
+
+
+def stack_labels(data_samples: SampleList, key: str,
+                 device: torch.device) -> Tensor:
+    """Stack a per-sample scalar class label into a batch.
+
+    Args:
+        data_samples (list[:obj:`DetDataSample`]): Samples that all carry
+            ``key`` (an int or a one-element tensor), e.g. ``'itm_label'``
+            or ``'nlvr_label'``.
+        key (str): Field name.
+        device (torch.device): Where the labels go.
+
+    Returns:
+        Tensor: LongTensor (B,).
+    """
+    return torch.stack([
+        torch.as_tensor(getattr(ds, key)).long().reshape(())
+        for ds in data_samples
+    ]).to(device)
+
+
+def top1_accuracy(logits: Tensor, labels: Tensor) -> Tensor:
+    """Percent of samples whose arg-max class is the label (for logs).
+
+    Args:
+        logits (Tensor): (B, C).
+        labels (Tensor): (B,).
+
+    Returns:
+        Tensor: Detached scalar in ``[0, 100]``.
+    """
+    return 100 * (logits.argmax(-1) == labels).float().mean().detach()
 
 
 def stack_text(data_samples: SampleList, key: str,

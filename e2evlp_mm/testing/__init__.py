@@ -1,4 +1,12 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 from .batch import make_e2evlp_batch
+from .models import (
+                     assert_every_param_has_grad,
+                     build_model_from,
+                     params_without_grad,
+)
 
-__all__ = ['make_e2evlp_batch']
+__all__ = [
+    'assert_every_param_has_grad', 'build_model_from', 'make_e2evlp_batch',
+    'params_without_grad'
+]

@@ -13,6 +13,8 @@ from pycocoevalcap.bleu.bleu import Bleu
 from pycocoevalcap.cider.cider import Cider
 from pycocoevalcap.tokenizer.ptbtokenizer import PUNCTUATIONS, PTBTokenizer
 
+from .result_file import ResultFileMixin
+
 # Tokens pycocoevalcap drops after PTB; -lowerCase makes PTB's bracket
 # tokens lower case, so (unlike upper-case -LRB-) they survive.
 _DROP = frozenset(PUNCTUATIONS) | {'"'}
@@ -48,7 +50,7 @@ def basic_tokenize(caption: str) -> str:
 
 
 @METRICS.register_module()
-class E2EVLPCaptionMetric(BaseMetric):
+class E2EVLPCaptionMetric(ResultFileMixin, BaseMetric):
     """BLEU-1..4 and CIDEr-D of generated captions, computed offline.
 
     Uses pycocoevalcap's ``Bleu`` and ``Cider`` scorers (the latter is
@@ -106,13 +108,10 @@ class E2EVLPCaptionMetric(BaseMetric):
                     'the COCO server.')
         if (tokenizer == 'ptb' or with_meteor) and not has_java:
             raise RuntimeError('PTBTokenizer and METEOR need `java`.')
-        if format_only and result_file is None:
-            raise ValueError('`format_only=True` needs a `result_file`.')
+        self.set_result_file(result_file, format_only)
         self.ann_file = ann_file
         self.tokenizer = tokenizer
         self.with_meteor = with_meteor
-        self.result_file = result_file
-        self.format_only = format_only
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Keep each sample's image id, caption and references.
@@ -149,12 +148,10 @@ class E2EVLPCaptionMetric(BaseMetric):
             pooled = refs.setdefault(res['image_id'], [])
             pooled.extend(r for r in res['refs'] if r not in pooled)
         if self.result_file is not None:
-            mmengine.dump([
+            self.dump_results([
                 dict(image_id=img_id, caption=cap)
                 for img_id, cap in preds.items()
-            ], self.result_file)
-            MMLogger.get_current_instance().info(
-                f'Caption results saved to {self.result_file}.')
+            ], 'Caption')
         if self.format_only:
             return {}
         if self.ann_file is not None:

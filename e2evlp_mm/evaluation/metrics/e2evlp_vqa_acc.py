@@ -4,15 +4,15 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence
 
-import mmengine
 from mmdet.registry import METRICS
-from mmengine.logging import MMLogger
 from mmpretrain.evaluation.metrics import VQAAcc
 from mmpretrain.evaluation.metrics.vqa import _process_punctuation
 
+from .result_file import ResultFileMixin
+
 
 @METRICS.register_module()
-class E2EVLPVQAAcc(VQAAcc):
+class E2EVLPVQAAcc(ResultFileMixin, VQAAcc):
     """VQA v2 accuracy as computed by the official evaluation script.
 
     For a question with human answers ``a_1..a_n`` (``n = 10`` in VQA v2)
@@ -55,13 +55,8 @@ class E2EVLPVQAAcc(VQAAcc):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if format_only and result_file is None:
-            raise ValueError('`format_only=True` needs a `result_file`.')
-        if result_file is not None and not result_file.endswith('.json'):
-            raise ValueError('`result_file` must be a .json file.')
+        self.set_result_file(result_file, format_only, json_only=True)
         self.strict_official = strict_official
-        self.result_file = result_file
-        self.format_only = format_only
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Keep each sample's prediction, answers, type and question id.
@@ -151,9 +146,7 @@ class E2EVLPVQAAcc(VQAAcc):
         if any(res['question_id'] is None for res in results):
             raise KeyError('`result_file` needs `question_id` in every '
                            'data sample.')
-        mmengine.dump([
+        self.dump_results([
             dict(question_id=res['question_id'], answer=res['pred_answer'])
             for res in results
-        ], self.result_file)
-        MMLogger.get_current_instance().info(
-            f'VQA results saved to {self.result_file}.')
+        ], 'VQA')

@@ -7,7 +7,8 @@ from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
-from .e2evlp_base import E2EVLPBase
+from ..predictions import add_caption_text, write_predictions
+from .e2evlp_base import CAPTION_HEAD_ARGS, E2EVLPBase
 
 
 @MODELS.register_module()
@@ -55,9 +56,7 @@ class E2EVLP(E2EVLPBase):
             **kwargs)
         self.mlm_head = self.build_head(mlm_head, 'embed_dims', 'vocab_size')
         self.itm_head = self.build_head(itm_head, 'embed_dims')
-        self.caption_head = self.build_head(caption_head, 'embed_dims',
-                                            'vocab_size', 'pad_id', 'bos_id',
-                                            'eos_id')
+        self.caption_head = self.build_head(caption_head, *CAPTION_HEAD_ARGS)
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
@@ -136,15 +135,7 @@ class E2EVLP(E2EVLPBase):
         if self.caption_head is not None and cfg.get('with_caption', False):
             preds = self.caption_head.predict(
                 self.caption_decode_fn(enc_in), batch_data_samples)
-            if self.tokenizer is not None:
-                for pred in preds:
-                    pred['pred_caption'] = self.tokenizer.decode(
-                        pred['pred_caption_ids'].tolist(),
-                        skip_special_tokens=True)
+            add_caption_text(preds, self.tokenizer)
             outs.append(preds)
-        for head_preds in outs:
-            for data_sample, fields in zip(batch_data_samples, head_preds):
-                for name, value in fields.items():
-                    setattr(data_sample, name, value)
-        return batch_data_samples
+        return write_predictions(batch_data_samples, *outs)
 

@@ -4,11 +4,12 @@ from typing import Dict
 
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
-from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmdet.utils import ConfigType
 from torch import Tensor
 
+from ..predictions import add_caption_text, write_predictions
 from ..utils import stack_text
-from .e2evlp_base import E2EVLPBase
+from .e2evlp_base import CAPTION_HEAD_ARGS, E2EVLPBase
 
 
 @MODELS.register_module()
@@ -36,34 +37,18 @@ class E2EVLPCaptioner(E2EVLPBase):
         caption_head (:obj:`ConfigDict` or dict): ``E2EVLPCaptionHead``
             (``loss_cap``, ``max_length``, ``beam_size``,
             ``length_penalty``).
-        bbox_head, mlm_head, itm_head (None): Pre-training heads. They
-            exist so a task config can inherit the pre-training model dict
-            and switch them off; anything but None raises.
-        test_cfg (:obj:`ConfigDict` or dict, optional): Not read (the
-            search settings live in ``caption_head``).
-        init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
         **kwargs: The other trunk arguments of :class:`E2EVLPBase`
             (``backbone``, ``neck``, ``encoder``, ``positional_encoding``,
-            ``text_cfg``, ``num_queries``, ``train_cfg``,
-            ``data_preprocessor``).
+            ``text_cfg``, ``num_queries``, ``train_cfg``, ``test_cfg`` (not
+            read: the search settings live in ``caption_head``),
+            ``data_preprocessor``, ``init_cfg``). Pre-training parts a
+            config passes must be None (:meth:`E2EVLPBase.drop_unused`).
     """
 
-    def __init__(self,
-                 decoder: ConfigType,
-                 caption_head: ConfigType,
-                 bbox_head: OptConfigType = None,
-                 mlm_head: OptConfigType = None,
-                 itm_head: OptConfigType = None,
-                 test_cfg: OptConfigType = None,
-                 init_cfg: OptMultiConfig = None,
+    def __init__(self, decoder: ConfigType, caption_head: ConfigType,
                  **kwargs) -> None:
-        self.check_unused(bbox_head=bbox_head, mlm_head=mlm_head,
-                          itm_head=itm_head)
-        super().__init__(
-            decoder=decoder, test_cfg=test_cfg, init_cfg=init_cfg, **kwargs)
-        self.caption_head = self.build_head(caption_head, 'embed_dims',
-                                            'vocab_size', 'pad_id', 'bos_id',
-                                            'eos_id')
+        super().__init__(decoder=decoder, **self.drop_unused(kwargs))
+        self.caption_head = self.build_head(caption_head, *CAPTION_HEAD_ARGS)
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
@@ -103,14 +88,8 @@ class E2EVLPCaptioner(E2EVLPBase):
             self.extract_feat(batch_inputs), batch_data_samples)
         preds = self.caption_head.predict(
             self.caption_decode_fn(enc_in), batch_data_samples)
-        for data_sample, pred in zip(batch_data_samples, preds):
-            if self.tokenizer is not None:
-                pred['pred_caption'] = self.tokenizer.decode(
-                    pred['pred_caption_ids'].tolist(),
-                    skip_special_tokens=True)
-            for name, value in pred.items():
-                setattr(data_sample, name, value)
-        return batch_data_samples
+        add_caption_text(preds, self.tokenizer)
+        return write_predictions(batch_data_samples, preds)
 
     def _forward(self,
                  batch_inputs: Tensor,

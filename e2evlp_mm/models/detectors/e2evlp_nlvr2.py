@@ -1,17 +1,15 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """E2E-VLP fine-tuned for NLVR2 (paper Sec. 5.1)."""
-from typing import Dict
-
 from mmdet.registry import MODELS
-from mmdet.structures import DetDataSample, OptSampleList, SampleList
-from mmdet.utils import ConfigType, OptConfigType
+from mmdet.structures import DetDataSample, SampleList
+from mmdet.utils import ConfigType
 from torch import Tensor
 
-from .e2evlp_base import E2EVLPBase
+from .e2evlp_encoder_task import E2EVLPEncoderTask
 
 
 @MODELS.register_module()
-class E2EVLPNLVR2(E2EVLPBase):
+class E2EVLPNLVR2(E2EVLPEncoderTask):
     """NLVR2: one joint pass per image, the two ``[CLS]`` classified.
 
     .. code:: text
@@ -26,32 +24,23 @@ class E2EVLPNLVR2(E2EVLPBase):
     ``img_shape``; :meth:`image_samples` makes the 2B per-image views the
     trunk's masks are computed from). Encoder only, like
     :class:`E2EVLPVQA`; parameter names are those of :class:`E2EVLP`, so
-    ``load_from`` a pre-training checkpoint restores the trunk.
+    ``load_from`` a pre-training checkpoint restores the trunk. The images
+    are (2B, 3, H, W), interleaved; training gives ``loss_nlvr`` and the
+    logged ``acc_nlvr``, prediction ``pred_nlvr_label`` and
+    ``pred_nlvr_score`` (see :class:`E2EVLPEncoderTask`).
 
     Args:
         nlvr2_head (:obj:`ConfigDict` or dict): ``E2EVLPNLVR2Head``.
         **kwargs: The trunk arguments of :class:`E2EVLPBase` (``backbone``,
             ``neck``, ``encoder``, ``positional_encoding``, ``text_cfg``,
             ``train_cfg``, ``test_cfg``, ``data_preprocessor``,
-            ``init_cfg``).
-        decoder, bbox_head, mlm_head, itm_head, caption_head (None): The
-            pre-training parts. They exist so a task config can inherit the
-            pre-training model dict and switch them off; anything but None
-            raises.
+            ``init_cfg``). Pre-training parts a config passes must be None
+            (:meth:`E2EVLPBase.drop_unused`).
     """
+    head_name = 'nlvr2_head'
 
-    def __init__(self,
-                 nlvr2_head: ConfigType,
-                 decoder: OptConfigType = None,
-                 bbox_head: OptConfigType = None,
-                 mlm_head: OptConfigType = None,
-                 itm_head: OptConfigType = None,
-                 caption_head: OptConfigType = None,
-                 **kwargs) -> None:
-        self.check_unused(decoder=decoder, bbox_head=bbox_head,
-                          mlm_head=mlm_head, itm_head=itm_head,
-                          caption_head=caption_head)
-        super().__init__(**kwargs)
+    def __init__(self, nlvr2_head: ConfigType, **kwargs) -> None:
+        super().__init__(**self.drop_unused(kwargs))
         self.nlvr2_head = self.build_head(nlvr2_head, 'embed_dims')
 
     @staticmethod
@@ -85,8 +74,8 @@ class E2EVLPNLVR2(E2EVLPBase):
                 views.append(view)
         return views
 
-    def extract_pair(self, batch_inputs: Tensor,
-                     batch_data_samples: SampleList) -> Tensor:
+    def head_input(self, batch_inputs: Tensor,
+                   batch_data_samples: SampleList) -> Tensor:
         """The two ``h_CLS`` of each example, concatenated.
 
         Args:
@@ -104,49 +93,3 @@ class E2EVLPNLVR2(E2EVLPBase):
             self.extract_feat(batch_inputs),
             self.image_samples(batch_data_samples))
         return head_in['text_feats'][:, 0].reshape(num, -1)
-
-    def loss(self, batch_inputs: Tensor,
-             batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """The NLVR2 loss.
-
-        Args:
-            batch_inputs (Tensor): Images (2B, 3, H, W), interleaved.
-            batch_data_samples (list[:obj:`DetDataSample`]): B samples with
-                ``text_ids`` and ``nlvr_label``.
-
-        Returns:
-            dict[str, Tensor]: ``loss_nlvr`` and the logged ``acc_nlvr``.
-        """
-        return self.nlvr2_head.loss(
-            self.extract_pair(batch_inputs, batch_data_samples),
-            batch_data_samples)
-
-    def predict(self,
-                batch_inputs: Tensor,
-                batch_data_samples: SampleList,
-                rescale: bool = True) -> SampleList:
-        """Decide each statement.
-
-        Args:
-            batch_inputs (Tensor): Images (2B, 3, H, W), interleaved.
-            batch_data_samples (list[:obj:`DetDataSample`]): B samples.
-            rescale (bool): Unused (no boxes).
-
-        Returns:
-            list[:obj:`DetDataSample`]: The B samples with
-            ``pred_nlvr_label`` and ``pred_nlvr_score``.
-        """
-        preds = self.nlvr2_head.predict(
-            self.extract_pair(batch_inputs, batch_data_samples),
-            batch_data_samples)
-        for data_sample, fields in zip(batch_data_samples, preds):
-            for name, value in fields.items():
-                setattr(data_sample, name, value)
-        return batch_data_samples
-
-    def _forward(self,
-                 batch_inputs: Tensor,
-                 batch_data_samples: OptSampleList = None) -> Tensor:
-        """Tensor mode: true / false logits (B, 2)."""
-        return self.nlvr2_head(
-            self.extract_pair(batch_inputs, batch_data_samples))

@@ -1,14 +1,16 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Image-text retrieval fine-tuning of E2E-VLP (paper Sec. 5.1, Table 2)."""
+from functools import partial
 from typing import Dict, List, Optional, Tuple
 
 import torch
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
-from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmdet.utils import ConfigType
 from torch import Tensor
 from torch.nn.utils.rnn import pad_sequence
 
+from ..predictions import write_predictions
 from .e2evlp_base import E2EVLPBase
 
 
@@ -25,45 +27,30 @@ class E2EVLPRetriever(E2EVLPBase):
         image tokens -> encoder (image-only) -> masked mean -> image_proj
         text embedding -> encoder (text-only) -> h_CLS -> text_proj
 
-    Training (one positive image-text pair per sample) pairs every image
-    with ``k`` texts of other images in the batch and every text with
-    ``k`` other images, scores all ``B (1 + 2k)`` pairs with the joint
-    pass (the backbone runs once per image) and applies the circle loss
-    (``loss_retrieval``); with the pre-filter branch it adds an in-batch
-    contrastive loss on the single-modality passes (``loss_itc``).
+    Training (one positive image-text pair per sample) is one
+    ``retrieval_head.loss`` call: the head pairs every image with ``k``
+    texts of other images in the batch and every text with ``k`` other
+    images and has this model encode all ``B (1 + 2k)`` pairs
+    (:meth:`pair_cls`; the backbone runs once per image) for the circle
+    loss (``loss_retrieval``); with the pre-filter branch it adds an
+    in-batch contrastive loss on the single-modality passes
+    (:meth:`single_modality`, ``loss_itc``).
     Ranking a whole split is :meth:`score_all`, driven by
     ``E2EVLPRetrievalTestLoop``. No decoder, no queries, no other heads.
 
     Args:
         retrieval_head (:obj:`ConfigDict` or dict): ``E2EVLPRetrievalHead``.
-        decoder (:obj:`ConfigDict` or dict, optional): Ignored (not built)
-            so a task config can inherit the pre-training model dict.
-        bbox_head, mlm_head, itm_head, caption_head (None): Pre-training
-            heads, to be switched off in the config; anything else raises.
-        test_cfg (:obj:`ConfigDict` or dict, optional): ``text_batch_size``
-            (pairs per joint pass in :meth:`score_all`, default 256).
-        init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
-        **kwargs: The other trunk arguments of :class:`E2EVLPBase`
-            (``backbone``, ``neck``, ``encoder``, ``positional_encoding``,
-            ``text_cfg``, ``num_queries``, ``train_cfg``,
-            ``data_preprocessor``).
+        **kwargs: The trunk arguments of :class:`E2EVLPBase` (``backbone``,
+            ``neck``, ``encoder``, ``positional_encoding``, ``text_cfg``,
+            ``train_cfg``, ``test_cfg`` (``text_batch_size``: pairs per
+            joint pass in :meth:`score_all`, default 256),
+            ``data_preprocessor``, ``init_cfg``). Pre-training parts a
+            config passes (the encoder alone ranks) must be None
+            (:meth:`E2EVLPBase.drop_unused`).
     """
 
-    def __init__(self,
-                 retrieval_head: ConfigType,
-                 decoder: OptConfigType = None,
-                 bbox_head: OptConfigType = None,
-                 mlm_head: OptConfigType = None,
-                 itm_head: OptConfigType = None,
-                 caption_head: OptConfigType = None,
-                 test_cfg: OptConfigType = None,
-                 init_cfg: OptMultiConfig = None,
-                 **kwargs) -> None:
-        # the encoder alone ranks
-        self.check_unused(decoder=decoder, bbox_head=bbox_head,
-                          mlm_head=mlm_head, itm_head=itm_head,
-                          caption_head=caption_head)
-        super().__init__(test_cfg=test_cfg, init_cfg=init_cfg, **kwargs)
+    def __init__(self, retrieval_head: ConfigType, **kwargs) -> None:
+        super().__init__(**self.drop_unused(kwargs))
         self.retrieval_head = self.build_head(retrieval_head, 'embed_dims')
 
     def joint_cls(self, feat: Tensor, feat_mask: Tensor, feat_pos: Tensor,
@@ -114,7 +101,10 @@ class E2EVLPRetriever(E2EVLPBase):
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """Circle loss over sampled pairs (and the pre-filter's ITC).
+        """The retrieval head's losses on this batch.
+
+        The head draws the training pairs; the trunk encodes them (one
+        backbone pass per image, one joint pass per pair).
 
         Args:
             batch_inputs (Tensor): Images, (B, 3, H, W).
@@ -128,31 +118,42 @@ class E2EVLPRetriever(E2EVLPBase):
         """
         enc_in, _ = self.pre_transformer(
             self.extract_feat(batch_inputs), batch_data_samples)
-        device = batch_inputs.device
-        image_ids = torch.tensor([ds.img_id for ds in batch_data_samples],
-                                 device=device)
-        head = self.retrieval_head
-        neg_txt, valid_txt = head.sample_negatives(image_ids)
-        neg_img, valid_img = head.sample_negatives(image_ids)
-        num, k = neg_txt.shape
-        own = torch.arange(num, device=device)
-        img_idx = torch.cat([own, own.repeat_interleave(k), neg_img.flatten()])
-        txt_idx = torch.cat([own, neg_txt.flatten(), own.repeat_interleave(k)])
-        cls = self.joint_cls(enc_in['feat'][img_idx],
-                             enc_in['feat_mask'][img_idx],
-                             enc_in['feat_pos'][img_idx],
-                             enc_in['text_ids'][txt_idx],
-                             enc_in['text_mask'][txt_idx])
-        neg_feats = cls[num:].view(2, num, k, -1).transpose(0, 1)
-        losses = head.loss(cls[:num], neg_feats.flatten(1, 2),
-                           torch.cat([valid_txt, valid_img], 1))
-        if head.with_itc:
-            losses.update(
-                head.loss_itc(
-                    self.image_only_pooled(enc_in),
-                    self.text_only_cls(enc_in['text_ids'],
-                                       enc_in['text_mask']), image_ids))
-        return losses
+        return self.retrieval_head.loss(
+            partial(self.pair_cls, enc_in), batch_data_samples,
+            partial(self.single_modality, enc_in))
+
+    def pair_cls(self, enc_in: Dict, img_idx: Tensor,
+                 txt_idx: Tensor) -> Tensor:
+        """``h_CLS`` of the joint pass over chosen image-text pairs.
+
+        Args:
+            enc_in (dict): ``feat``, ``feat_mask``, ``feat_pos``,
+                ``text_ids``, ``text_mask`` of the batch, as from
+                :meth:`pre_transformer`.
+            img_idx, txt_idx (Tensor): Batch rows of the image and of the
+                text of each pair, (N,) each.
+
+        Returns:
+            Tensor: (N, d).
+        """
+        return self.joint_cls(enc_in['feat'][img_idx],
+                              enc_in['feat_mask'][img_idx],
+                              enc_in['feat_pos'][img_idx],
+                              enc_in['text_ids'][txt_idx],
+                              enc_in['text_mask'][txt_idx])
+
+    def single_modality(self, enc_in: Dict) -> Tuple[Tensor, Tensor]:
+        """The image-only and text-only passes of the pre-filter.
+
+        Args:
+            enc_in (dict): As for :meth:`pair_cls`.
+
+        Returns:
+            tuple[Tensor, Tensor]: Pooled image outputs and text ``h_CLS``,
+            (B, d) each.
+        """
+        return (self.image_only_pooled(enc_in),
+                self.text_only_cls(enc_in['text_ids'], enc_in['text_mask']))
 
     def predict(self,
                 batch_inputs: Tensor,
@@ -165,9 +166,9 @@ class E2EVLPRetriever(E2EVLPBase):
             logit).
         """
         logits = self._forward(batch_inputs, batch_data_samples)
-        for data_sample, logit in zip(batch_data_samples, logits):
-            data_sample.pred_match_score = logit.item()
-        return batch_data_samples
+        return write_predictions(
+            batch_data_samples,
+            [dict(pred_match_score=logit.item()) for logit in logits])
 
     def _forward(self,
                  batch_inputs: Tensor,
@@ -202,27 +203,37 @@ class E2EVLPRetriever(E2EVLPBase):
                 image['embed'] = embed
         return images
 
-    def score_all(self,
-                  images: List[Dict],
-                  text_ids: List[Tensor],
-                  topk: Optional[int] = None) -> Tuple[Tensor, int]:
-        """Cross-encoder scores of every image with every text.
+    def score_all(
+            self,
+            images: List[Dict],
+            text_ids: List[Tensor],
+            topk: Optional[int] = None,
+            gallery: Optional[Tuple[Tensor, Tensor]] = None
+    ) -> Tuple[Tensor, int]:
+        """Cross-encoder scores of the given images with every text.
 
         With ``topk``, the dual-encoder cosine similarity picks each
-        image's ``topk`` texts and each text's ``topk`` images; only that
-        union of pairs is scored with the joint pass. Other pairs get
-        ``-1e4 + cosine`` so they rank below every scored pair, in
-        pre-filter order. ``topk >= max(N_img, N_txt)`` equals no filter.
+        image's ``topk`` texts and each text's ``topk`` images of the
+        gallery; only that union of pairs is scored with the joint pass.
+        Other pairs get ``-1e4 + cosine`` so they rank below every scored
+        pair, in pre-filter order. ``topk >= max(N_img, N_txt)`` equals no
+        filter.
 
         Args:
-            images (list[dict]): From :meth:`encode_images`, N_img items.
+            images (list[dict]): From :meth:`encode_images`, N items (the
+                rows to score).
             text_ids (list[Tensor]): ``[CLS] text [SEP]`` ids (L_j,), N_txt
                 items, in text-id order.
             topk (int, optional): Pre-filter size; None scores all pairs.
+            gallery (tuple[Tensor, Tensor], optional): For the pre-filter
+                when ``images`` are a part of the gallery (one rank's
+                share): the ``embed`` of every gallery image (N_img,
+                itc_dims) and the gallery row (N,) of each of ``images``.
+                None: ``images`` are the whole gallery, in order.
 
         Returns:
-            tuple[Tensor, int]: Scores (N_img, N_txt) and the number of
-            pairs the joint pass scored.
+            tuple[Tensor, int]: Scores (N, N_txt) and the number of pairs
+            the joint pass scored.
         """
         device = images[0]['feat'].device
         pad_id = self.text_embedding.pad_id
@@ -237,16 +248,21 @@ class E2EVLPRetriever(E2EVLPBase):
             if not self.retrieval_head.with_itc:
                 raise ValueError('The top-k pre-filter needs '
                                  'retrieval_head.itc_dims.')
+            if gallery is None:
+                gallery = (torch.stack([im['embed'] for im in images]),
+                           torch.arange(num_img, device=device))
+            img_embed, rows = gallery
             txt_embed = torch.cat([
                 self.retrieval_head.embed_texts(
                     self.text_only_cls(ids[j:j + batch], mask[j:j + batch]))
                 for j in range(0, num_txt, batch)
             ])
-            sim = torch.stack([im['embed'] for im in images]) @ txt_embed.t()
-            scores += sim
-            candidates = torch.zeros_like(candidates)
-            candidates.scatter_(1, sim.topk(min(topk, num_txt), 1)[1], True)
-            candidates.scatter_(0, sim.topk(min(topk, num_img), 0)[1], True)
+            sim = img_embed @ txt_embed.t()
+            chosen = torch.zeros_like(sim, dtype=torch.bool)
+            chosen.scatter_(1, sim.topk(min(topk, num_txt), 1)[1], True)
+            chosen.scatter_(0, sim.topk(min(topk, sim.size(0)), 0)[1], True)
+            scores += sim[rows]
+            candidates = chosen[rows]
         for i, image in enumerate(images):
             for cols in candidates[i].nonzero()[:, 0].split(batch):
                 n = len(cols)

@@ -1,17 +1,15 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """E2E-VLP fine-tuned for VQA (paper Sec. 5.1)."""
-from typing import Dict
-
 from mmdet.registry import MODELS
-from mmdet.structures import OptSampleList, SampleList
-from mmdet.utils import ConfigType, OptConfigType
+from mmdet.structures import SampleList
+from mmdet.utils import ConfigType
 from torch import Tensor
 
-from .e2evlp_base import E2EVLPBase
+from .e2evlp_encoder_task import E2EVLPEncoderTask
 
 
 @MODELS.register_module()
-class E2EVLPVQA(E2EVLPBase):
+class E2EVLPVQA(E2EVLPEncoderTask):
     """VQA as answer classification on the joint encoder's ``[CLS]``.
 
     .. code:: text
@@ -25,7 +23,9 @@ class E2EVLPVQA(E2EVLPBase):
     :class:`E2EVLP`: ``load_from`` a pre-training checkpoint restores the
     backbone, projection, text embedding and encoder; the pre-training
     heads and decoder in the checkpoint are reported as unexpected keys and
-    ``vqa_head`` as missing.
+    ``vqa_head`` as missing. Training gives ``loss_vqa`` and the logged
+    ``acc_vqa``; prediction ``pred_answer``, ``pred_answer_index`` and
+    ``pred_answer_score`` (see :class:`E2EVLPEncoderTask`).
 
     Args:
         vqa_head (:obj:`ConfigDict` or dict): ``E2EVLPVQAHead`` (with the
@@ -33,29 +33,17 @@ class E2EVLPVQA(E2EVLPBase):
         **kwargs: The trunk arguments of :class:`E2EVLPBase` (``backbone``,
             ``neck``, ``encoder``, ``positional_encoding``, ``text_cfg``,
             ``train_cfg``, ``test_cfg``, ``data_preprocessor``,
-            ``init_cfg``).
-        decoder, bbox_head, mlm_head, itm_head, caption_head (None): The
-            pre-training parts. They exist so a task config can inherit the
-            pre-training model dict and switch them off; anything but None
-            raises.
+            ``init_cfg``). Pre-training parts a config passes must be None
+            (:meth:`E2EVLPBase.drop_unused`).
     """
+    head_name = 'vqa_head'
 
-    def __init__(self,
-                 vqa_head: ConfigType,
-                 decoder: OptConfigType = None,
-                 bbox_head: OptConfigType = None,
-                 mlm_head: OptConfigType = None,
-                 itm_head: OptConfigType = None,
-                 caption_head: OptConfigType = None,
-                 **kwargs) -> None:
-        self.check_unused(decoder=decoder, bbox_head=bbox_head,
-                          mlm_head=mlm_head, itm_head=itm_head,
-                          caption_head=caption_head)
-        super().__init__(**kwargs)
+    def __init__(self, vqa_head: ConfigType, **kwargs) -> None:
+        super().__init__(**self.drop_unused(kwargs))
         self.vqa_head = self.build_head(vqa_head, 'embed_dims')
 
-    def extract_cls(self, batch_inputs: Tensor,
-                    batch_data_samples: SampleList) -> Tensor:
+    def head_input(self, batch_inputs: Tensor,
+                   batch_data_samples: SampleList) -> Tensor:
         """``h_CLS`` of the joint pass over question and image.
 
         Args:
@@ -72,51 +60,3 @@ class E2EVLPVQA(E2EVLPBase):
         head_in = self.forward_transformer(
             self.extract_feat(batch_inputs), batch_data_samples)
         return head_in['text_feats'][:, 0]
-
-    def loss(self, batch_inputs: Tensor,
-             batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """The VQA loss.
-
-        Args:
-            batch_inputs (Tensor): Images, (B, 3, H, W).
-            batch_data_samples (list[:obj:`DetDataSample`]): With
-                ``text_ids`` and ``answer_scores`` (see
-                ``docs/data_contract.md``).
-
-        Returns:
-            dict[str, Tensor]: ``loss_vqa`` and the logged ``acc_vqa``.
-        """
-        return self.vqa_head.loss(
-            self.extract_cls(batch_inputs, batch_data_samples),
-            batch_data_samples)
-
-    def predict(self,
-                batch_inputs: Tensor,
-                batch_data_samples: SampleList,
-                rescale: bool = True) -> SampleList:
-        """Answer each question.
-
-        Args:
-            batch_inputs (Tensor): Images, (B, 3, H, W).
-            batch_data_samples (list[:obj:`DetDataSample`]): With
-                ``text_ids``.
-            rescale (bool): Unused (no boxes).
-
-        Returns:
-            list[:obj:`DetDataSample`]: The samples with ``pred_answer``,
-            ``pred_answer_index`` and ``pred_answer_score``.
-        """
-        preds = self.vqa_head.predict(
-            self.extract_cls(batch_inputs, batch_data_samples),
-            batch_data_samples)
-        for data_sample, fields in zip(batch_data_samples, preds):
-            for name, value in fields.items():
-                setattr(data_sample, name, value)
-        return batch_data_samples
-
-    def _forward(self,
-                 batch_inputs: Tensor,
-                 batch_data_samples: OptSampleList = None) -> Tensor:
-        """Tensor mode: answer logits (B, A)."""
-        return self.vqa_head(
-            self.extract_cls(batch_inputs, batch_data_samples))

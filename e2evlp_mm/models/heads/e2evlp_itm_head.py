@@ -2,12 +2,13 @@
 """Image-text matching head (paper Sec. 3.1.2)."""
 from typing import Dict, List
 
-import torch
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType
 from mmengine.model import BaseModule
 from torch import Tensor, nn
+
+from ..utils import stack_labels, top1_accuracy
 
 
 @MODELS.register_module()
@@ -54,14 +55,12 @@ class E2EVLPITMHead(BaseModule):
         Returns:
             dict[str, Tensor]: ``loss_itm`` and the logged ``acc_itm``.
         """
-        labels = torch.stack([
-            torch.as_tensor(ds.itm_label).long().reshape(())
-            for ds in batch_data_samples
-        ]).to(cls_feats.device)
+        labels = stack_labels(batch_data_samples, 'itm_label',
+                              cls_feats.device)
         logits = self(cls_feats)
-        loss = self.loss_itm(logits, labels)
-        acc = 100 * (logits.argmax(-1) == labels).float().mean().detach()
-        return dict(loss_itm=loss, acc_itm=acc)
+        return dict(
+            loss_itm=self.loss_itm(logits, labels),
+            acc_itm=top1_accuracy(logits, labels))
 
     def predict(self, cls_feats: Tensor,
                 batch_data_samples: SampleList) -> List[dict]:

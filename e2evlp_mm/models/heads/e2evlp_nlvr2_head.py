@@ -2,12 +2,13 @@
 """NLVR2 pair classifier (paper Sec. 5.1)."""
 from typing import Dict, List
 
-import torch
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor, nn
+
+from ..utils import stack_labels, top1_accuracy
 
 
 @MODELS.register_module()
@@ -67,14 +68,12 @@ class E2EVLPNLVR2Head(BaseModule):
             dict[str, Tensor]: ``loss_nlvr`` and the logged ``acc_nlvr``
             (percent).
         """
-        labels = torch.stack([
-            torch.as_tensor(ds.nlvr_label).long().reshape(())
-            for ds in batch_data_samples
-        ]).to(pair_feats.device)
+        labels = stack_labels(batch_data_samples, 'nlvr_label',
+                              pair_feats.device)
         logits = self(pair_feats)
-        loss = self.loss_nlvr(logits, labels)
-        acc = 100 * (logits.argmax(-1) == labels).float().mean().detach()
-        return dict(loss_nlvr=loss, acc_nlvr=acc)
+        return dict(
+            loss_nlvr=self.loss_nlvr(logits, labels),
+            acc_nlvr=top1_accuracy(logits, labels))
 
     def predict(self, pair_feats: Tensor,
                 batch_data_samples: SampleList) -> List[dict]:

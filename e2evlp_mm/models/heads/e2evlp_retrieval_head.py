@@ -1,54 +1,19 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Image-text retrieval head (paper Sec. 5.1, Table 2)."""
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from mmdet.utils import ConfigType
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-
-def circle_loss(pos: Tensor,
-                neg: Tensor,
-                neg_valid: Optional[Tensor] = None,
-                margin: float = 0.25,
-                gamma: float = 64.0) -> Tensor:
-    r"""Circle loss (Sun et al., CVPR 2020, Eq. 6) with one positive per
-    query.
-
-    .. math::
-
-        L = \log\big(1 + \sum_n e^{\gamma \alpha_n (s_n - \Delta_n)}
-            \, e^{-\gamma \alpha_p (s_p - \Delta_p)}\big),
-
-    :math:`\alpha_p = [1 + m - s_p]_+`, :math:`\alpha_n = [s_n + m]_+`
-    (detached, as in the authors' code), :math:`\Delta_p = 1 - m`,
-    :math:`\Delta_n = m`.
-
-    Args:
-        pos (Tensor): Positive similarities :math:`s_p`, shape (Q,).
-        neg (Tensor): Negative similarities :math:`s_n`, shape (Q, n).
-        neg_valid (Tensor, optional): Bool (Q, n); False entries are
-            ignored. Queries without a valid negative give no loss.
-        margin (float): Relaxation :math:`m`. Defaults to 0.25.
-        gamma (float): Scale :math:`\gamma`. Defaults to 64.
-
-    Returns:
-        Tensor: Mean loss over queries with a valid negative (0 if none).
-    """
-    if neg_valid is None:
-        neg_valid = torch.ones_like(neg, dtype=torch.bool)
-    alpha_p = (1 + margin - pos).detach().clamp(min=0)
-    alpha_n = (neg + margin).detach().clamp(min=0)
-    logit_p = -gamma * alpha_p * (pos - (1 - margin))
-    logit_n = gamma * alpha_n * (neg - margin)
-    logit_n = logit_n.masked_fill(~neg_valid, float('-inf'))
-    has_neg = neg_valid.any(1)
-    if not has_neg.any():
-        return pos.sum() * 0 + neg.sum() * 0
-    loss = F.softplus(logit_n[has_neg].logsumexp(1) + logit_p[has_neg])
-    return loss.mean()
+# (image rows, text rows) of the batch -> joint h_CLS of those pairs (N, d)
+PairEncoder = Callable[[Tensor, Tensor], Tensor]
+# () -> (pooled image-only outputs (B, d), text-only h_CLS (B, d))
+SingleEncoder = Callable[[], Tuple[Tensor, Tensor]]
 
 
 @MODELS.register_module()
@@ -57,10 +22,11 @@ class E2EVLPRetrievalHead(BaseModule):
     optional cheap dual-encoder score for the test-time top-k pre-filter.
 
     The matching score of an image-text pair is ``fc(h_CLS)`` (one logit)
-    of the joint encoder pass; the circle loss (as in ERNIE-ViL, which the
-    paper follows) works on its sigmoid, ``s = sigmoid(logit)`` in
-    ``(0, 1)``, so Sun et al.'s similarity margins apply unchanged: with
-    ``m = 0.25`` positives are pushed above 0.75 and negatives below 0.25.
+    of the joint encoder pass; the circle loss (``loss_retrieval``, as in
+    ERNIE-ViL, which the paper follows) works on its sigmoid,
+    ``s = sigmoid(logit)`` in ``(0, 1)``. The head owns the training
+    pairs: it draws the negatives, asks the detector's pair encoder for
+    the joint ``h_CLS`` of every pair and scores them.
 
     With ``itc_dims`` set, two linear maps project the pooled output of an
     image-only encoder pass and the ``[CLS]`` output of a text-only encoder
@@ -74,38 +40,38 @@ class E2EVLPRetrievalHead(BaseModule):
         num_negatives (int): Negatives per positive pair and direction:
             ``k`` texts of other images paired with the image and ``k``
             other images paired with the text. Defaults to 3.
-        margin (float): Circle loss relaxation ``m``. Defaults to 0.25.
-        gamma (float): Circle loss scale. Defaults to 64 (Sun et al.).
-        loss_weight (float): Weight of ``loss_retrieval``. Defaults to 1.
+        loss_retrieval (:obj:`ConfigDict` or dict): The matching loss,
+            ``E2EVLPCircleLoss`` (``margin``, ``gamma``, ``loss_weight``).
         itc_dims (int, optional): Dual-encoder embedding size; None builds
             no pre-filter branch. Defaults to None.
-        itc_temperature (float): Softmax temperature of ``loss_itc``.
-            Defaults to 0.07.
-        itc_weight (float): Weight of ``loss_itc``. Defaults to 1.
+        loss_itc (:obj:`ConfigDict` or dict): The pre-filter's loss,
+            ``E2EVLPITCLoss`` (``temperature``, ``loss_weight``); only
+            built with ``itc_dims``.
         init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
     """
 
     def __init__(self,
                  embed_dims: int,
                  num_negatives: int = 3,
-                 margin: float = 0.25,
-                 gamma: float = 64.0,
-                 loss_weight: float = 1.0,
+                 loss_retrieval: ConfigType = dict(
+                     type='E2EVLPCircleLoss',
+                     margin=0.25,
+                     gamma=64.0,
+                     loss_weight=1.0),
                  itc_dims: Optional[int] = None,
-                 itc_temperature: float = 0.07,
-                 itc_weight: float = 1.0,
+                 loss_itc: ConfigType = dict(
+                     type='E2EVLPITCLoss', temperature=0.07,
+                     loss_weight=1.0),
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.num_negatives = num_negatives
-        self.margin, self.gamma = margin, gamma
-        self.loss_weight = loss_weight
-        self.itc_temperature, self.itc_weight = itc_temperature, itc_weight
         self.fc = nn.Linear(embed_dims, 1)
+        self.loss_retrieval = MODELS.build(loss_retrieval)
         self.with_itc = itc_dims is not None
         if self.with_itc:
             self.image_proj = nn.Linear(embed_dims, itc_dims)
             self.text_proj = nn.Linear(embed_dims, itc_dims)
-
+            self.loss_itc = MODELS.build(loss_itc)
     def forward(self, cls_feats: Tensor) -> Tensor:
         """Matching logits.
 
@@ -157,48 +123,72 @@ class E2EVLPRetrievalHead(BaseModule):
         idx = torch.multinomial(weights, self.num_negatives, replacement=True)
         return idx, valid.expand_as(idx)
 
-    def loss(self, pos_feats: Tensor, neg_feats: Tensor,
-             neg_valid: Tensor) -> Dict[str, Tensor]:
-        """Circle loss of every positive pair against its negatives.
+    def pair_indices(self, image_ids: Tensor) -> Tuple[Tensor, Tensor,
+                                                       Tensor]:
+        """The ``B (1 + 2k)`` training pairs of a batch.
 
         Args:
-            pos_feats (Tensor): Joint ``[CLS]`` of the B positive pairs,
-                (B, d).
-            neg_feats (Tensor): Joint ``[CLS]`` of their negative pairs,
-                (B, n, d), n = 2k (k swapped texts, k swapped images).
-            neg_valid (Tensor): Bool (B, n).
+            image_ids (Tensor): Image id of each positive pair, (B,).
 
         Returns:
-            dict[str, Tensor]: ``loss_retrieval`` and the logged
-            ``acc_retrieval`` (percent of valid negatives scored below
-            their positive).
+            tuple[Tensor, Tensor, Tensor]: Image rows and text rows
+            (B (1 + 2k),) of the pairs: the B positives, then each image
+            with ``k`` swapped texts, then each text with ``k`` swapped
+            images; and the validity (B, 2k) of the negatives.
         """
-        pos = self(pos_feats).sigmoid()
-        neg = self(neg_feats).sigmoid()
-        loss = circle_loss(pos, neg, neg_valid, self.margin, self.gamma)
+        neg_txt, valid_txt = self.sample_negatives(image_ids)
+        neg_img, valid_img = self.sample_negatives(image_ids)
+        num, k = neg_txt.shape
+        own = torch.arange(num, device=image_ids.device)
+        img_idx = torch.cat([own, own.repeat_interleave(k), neg_img.flatten()])
+        txt_idx = torch.cat([own, neg_txt.flatten(), own.repeat_interleave(k)])
+        return img_idx, txt_idx, torch.cat([valid_txt, valid_img], 1)
+
+    def loss(self,
+             encode_pairs: PairEncoder,
+             batch_data_samples: SampleList,
+             encode_single: Optional[SingleEncoder] = None
+             ) -> Dict[str, Tensor]:
+        """Circle loss of every positive pair against its negatives (and
+        the pre-filter's contrastive loss).
+
+        Args:
+            encode_pairs (Callable): ``(img_idx, txt_idx) -> h_CLS`` (N, d)
+                of the joint pass over the batch's images ``img_idx`` (N,)
+                paired with its texts ``txt_idx`` (N,).
+            batch_data_samples (list[:obj:`DetDataSample`]): B matched
+                pairs with metainfo ``img_id`` (texts of the same image are
+                never negatives).
+            encode_single (Callable, optional): ``() -> (image_pooled,
+                text_cls)``, each (B, d), of the single-modality passes;
+                called only with the pre-filter branch.
+
+        Returns:
+            dict[str, Tensor]: ``loss_retrieval``, the logged
+            ``acc_retrieval`` (percent of valid negatives scored below
+            their positive) and, with the pre-filter, ``loss_itc``.
+        """
+        device = self.fc.weight.device
+        image_ids = torch.tensor([ds.img_id for ds in batch_data_samples],
+                                 device=device)
+        img_idx, txt_idx, neg_valid = self.pair_indices(image_ids)
+        num = len(batch_data_samples)
+        k = self.num_negatives
+        cls = encode_pairs(img_idx, txt_idx)
+        neg_feats = cls[num:].view(2, num, k, -1).transpose(0, 1)
+        pos = self(cls[:num]).sigmoid()
+        neg = self(neg_feats.flatten(1, 2)).sigmoid()
         correct = (neg < pos[:, None]) & neg_valid
         acc = 100 * correct.sum() / neg_valid.sum().clamp(min=1)
-        return dict(
-            loss_retrieval=self.loss_weight * loss,
+        losses = dict(
+            loss_retrieval=self.loss_retrieval(pos, neg, neg_valid),
             acc_retrieval=acc.detach())
-
-    def loss_itc(self, image_pooled: Tensor, text_cls: Tensor,
-                 image_ids: Tensor) -> Dict[str, Tensor]:
-        """In-batch image-text contrastive loss of the pre-filter.
-
-        Args:
-            image_pooled (Tensor): Pooled image-only outputs, (B, d).
-            text_cls (Tensor): Text-only ``[CLS]`` outputs, (B, d).
-            image_ids (Tensor): Image id of each pair, (B,); texts of the
-                same image are all positives.
-
-        Returns:
-            dict[str, Tensor]: ``loss_itc`` (mean of both directions).
-        """
-        sim = self.embed_images(image_pooled) @ self.embed_texts(text_cls).t()
-        sim = sim / self.itc_temperature
-        target = (image_ids[:, None] == image_ids[None]).float()
-        target = target / target.sum(1, keepdim=True)
-        loss = -(sim.log_softmax(1) * target).sum(1).mean() - (
-            sim.t().log_softmax(1) * target).sum(1).mean()
-        return dict(loss_itc=self.itc_weight * loss / 2)
+        if self.with_itc:
+            if encode_single is None:
+                raise ValueError('The pre-filter branch (itc_dims) needs '
+                                 '`encode_single`.')
+            image_pooled, text_cls = encode_single()
+            losses['loss_itc'] = self.loss_itc(
+                self.embed_images(image_pooled),
+                self.embed_texts(text_cls), image_ids)
+        return losses

@@ -9,7 +9,11 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import e2evlp_mm  # noqa: F401  (registers the models)
-from e2evlp_mm.testing import make_e2evlp_batch
+from e2evlp_mm.testing import (
+    assert_every_param_has_grad,
+    build_model_from,
+    make_e2evlp_batch,
+)
 
 DATA = osp.join(osp.dirname(__file__), '..', '..', 'data')
 TINY = osp.join(DATA, 'configs', 'e2evlp_tiny.py')
@@ -19,25 +23,11 @@ DET_KEYS = ('loss_cls', 'loss_bbox', 'loss_iou', 'loss_attr')
 
 def build_model(**overrides):
     """The tiny model with top-level model keys replaced."""
-    init_default_scope('mmdet')
-    cfg = Config.fromfile(TINY).model
-    cfg.update(overrides)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    return model
+    return build_model_from(TINY, **overrides)
 
 
 def loss_terms(losses):
     return {k: v for k, v in losses.items() if 'loss' in k}
-
-
-def assert_all_grads(model):
-    missing = [
-        n for n, p in model.named_parameters()
-        if p.requires_grad and p.grad is None
-    ]
-    assert not missing, f'parameters without gradient: {missing}'
 
 
 def test_losses_finite_and_positive():
@@ -59,14 +49,15 @@ def test_empty_targets_zero_box_losses():
             assert losses[prefix + name].item() == 0
         assert losses[prefix + 'loss_cls'] > 0
     sum(loss_terms(losses).values()).backward()
-    assert_all_grads(model)  # DDP-safe even when a batch has no boxes
+    # DDP-safe even when a batch has no boxes
+    assert_every_param_has_grad(model)
 
 
 def test_every_parameter_gets_gradient():
     model = build_model()
     inputs, samples = make_e2evlp_batch(2, image_sizes=((64, 64), (48, 40)))
     sum(loss_terms(model.loss(inputs, samples)).values()).backward()
-    assert_all_grads(model)
+    assert_every_param_has_grad(model)
     # the shared decoder is one module: detection and captioning both
     # reach its weights; frozen backbone parts stay frozen
     assert not model.backbone.conv1.weight.requires_grad
@@ -83,7 +74,8 @@ def test_tasks_switch_off(heads, keys):
     assert set(losses) & {'loss_mlm', 'loss_itm', 'loss_cap', 'loss_cls'
                           } == keys
     sum(losses.values()).backward()
-    assert_all_grads(model)  # switched-off tasks leave no unused weights
+    # switched-off tasks leave no unused weights
+    assert_every_param_has_grad(model)
     no_decoder = 'bbox_head' in heads and 'caption_head' in heads
     assert (model.decoder is None) == no_decoder
 

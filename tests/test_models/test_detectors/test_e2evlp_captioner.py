@@ -6,11 +6,14 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
 import e2evlp_mm  # noqa: F401  (registers the models)
-from e2evlp_mm.testing import make_e2evlp_batch
+from e2evlp_mm.testing import (
+    assert_every_param_has_grad,
+    build_model_from,
+    make_e2evlp_batch,
+)
 
 DATA = osp.join(osp.dirname(__file__), '..', '..', 'data')
 TINY = osp.join(DATA, 'configs', 'e2evlp_tiny.py')
@@ -28,16 +31,12 @@ CAPTION_HEAD = dict(
 
 
 def build(model_type='E2EVLPCaptioner', **overrides):
-    init_default_scope('mmdet')
-    cfg = Config.fromfile(TINY).model
     if model_type == 'E2EVLPCaptioner':
-        cfg.update(type=model_type, bbox_head=None, mlm_head=None,
-                   itm_head=None, caption_head=CAPTION_HEAD, train_cfg=None)
-    cfg.update(overrides)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    return model
+        overrides = dict(
+            dict(type=model_type, bbox_head=None, mlm_head=None,
+                 itm_head=None, caption_head=CAPTION_HEAD, train_cfg=None),
+            **overrides)
+    return build_model_from(TINY, **overrides)
 
 
 def test_loss_and_every_parameter_gets_gradient():
@@ -48,11 +47,7 @@ def test_loss_and_every_parameter_gets_gradient():
     assert set(losses) == {'loss_cap'}
     assert torch.isfinite(losses['loss_cap']) and losses['loss_cap'] > 0
     losses['loss_cap'].backward()
-    missing = [
-        n for n, p in model.named_parameters()
-        if p.requires_grad and p.grad is None
-    ]
-    assert not missing, missing
+    assert_every_param_has_grad(model)
 
 
 def test_label_smoothing_is_the_loss():

@@ -4,15 +4,13 @@ import os.path as osp
 
 import pytest
 import torch
-from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
-from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
 import e2evlp_mm  # noqa: F401  (registers the models)
+from e2evlp_mm.testing import assert_every_param_has_grad, build_model_from
 
 DATA = osp.join(osp.dirname(__file__), '..', '..', 'data')
 TINY = osp.join(DATA, 'configs', 'e2evlp_tiny.py')
@@ -20,12 +18,7 @@ TINY_NLVR2 = osp.join(DATA, 'configs', 'e2evlp_nlvr2_tiny.py')
 PAIRS = (((64, 64), (32, 48)), ((40, 64), (64, 32)))
 
 
-def build(path):
-    init_default_scope('mmdet')
-    torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(path).model)
-    model.init_weights()
-    return model
+build = build_model_from
 
 
 def packed_pairs(pairs=PAIRS):
@@ -90,7 +83,7 @@ def test_pair_features_match_single_image_passes():
     model = build(TINY_NLVR2).eval()
     out = model.data_preprocessor(packed_pairs())
     with torch.no_grad():
-        pair = model.extract_pair(out['inputs'], out['data_samples'])
+        pair = model.head_input(out['inputs'], out['data_samples'])
         views = model.image_samples(out['data_samples'])
         right1 = model.forward_transformer(
             model.extract_feat(out['inputs'][3:]), views[3:])
@@ -105,9 +98,7 @@ def test_loss_predict_and_every_parameter_gets_gradient():
     losses = model.loss(out['inputs'], out['data_samples'])
     assert set(losses) == {'loss_nlvr', 'acc_nlvr'}
     losses['loss_nlvr'].backward()
-    missing = [n for n, p in model.named_parameters()
-               if p.requires_grad and p.grad is None]
-    assert not missing, missing
+    assert_every_param_has_grad(model)
     model.eval()
     with torch.no_grad():
         preds = model.predict(out['inputs'], out['data_samples'])

@@ -5,16 +5,17 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
-from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.evaluator import Evaluator
-from mmengine.registry import init_default_scope
 
 import e2evlp_mm  # noqa: F401  (registers the models)
 from e2evlp_mm.engine.e2evlp_retrieval_loop import rank_split
-from e2evlp_mm.testing import make_e2evlp_batch
+from e2evlp_mm.testing import (
+    assert_every_param_has_grad,
+    build_model_from,
+    make_e2evlp_batch,
+)
 
 DATA = osp.join(osp.dirname(__file__), '..', '..', 'data')
 TINY = osp.join(DATA, 'configs', 'e2evlp_tiny.py')
@@ -24,19 +25,14 @@ OFF = dict(decoder=None, bbox_head=None, mlm_head=None, itm_head=None,
 
 
 def build(model_type='E2EVLPRetriever', **overrides):
-    init_default_scope('mmdet')
-    cfg = Config.fromfile(TINY).model
     if model_type == 'E2EVLPRetriever':
-        cfg.update(
+        overrides = dict(
+            OFF,
             type=model_type,
             retrieval_head=dict(
                 type='E2EVLPRetrievalHead', num_negatives=2, itc_dims=16),
-            **OFF)
-    cfg.update(overrides)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    return model
+            **overrides)
+    return build_model_from(TINY, **overrides)
 
 
 def test_loss_and_every_parameter_gets_gradient():
@@ -48,11 +44,7 @@ def test_loss_and_every_parameter_gets_gradient():
     total = losses['loss_retrieval'] + losses['loss_itc']
     assert torch.isfinite(total) and total > 0
     total.backward()
-    missing = [
-        n for n, p in model.named_parameters()
-        if p.requires_grad and p.grad is None
-    ]
-    assert not missing, missing
+    assert_every_param_has_grad(model)
 
 
 def test_one_image_batch_has_no_negatives():
@@ -117,6 +109,23 @@ def test_prefilter():
     torch.testing.assert_close(cheap[scored], full[scored])
     # unscored pairs rank below every scored one of their row
     assert (cheap[~scored] < -1e3).all()
+
+
+def test_prefilter_on_a_share_of_the_gallery():
+    # one rank's rows, pre-filtered against the whole gathered gallery
+    model = build().eval()
+    _, _, images, texts = gallery(model)
+    embeds = torch.stack([im['embed'] for im in images])
+    with torch.no_grad():
+        whole, n_whole = model.score_all(images, texts, topk=1)
+        parts = [
+            model.score_all([images[i] for i in rows], texts, 1,
+                            (embeds, torch.tensor(rows)))
+            for rows in ([2, 0], [1])
+        ]
+    torch.testing.assert_close(parts[0][0], whole[[2, 0]])
+    torch.testing.assert_close(parts[1][0], whole[[1]])
+    assert parts[0][1] + parts[1][1] == n_whole
 
 
 def test_rank_split_feeds_recall():

@@ -11,14 +11,16 @@ import mmcv
 import numpy as np
 import pytest
 import torch
-from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
 import e2evlp_mm  # noqa: F401  (registers the models)
-from e2evlp_mm.testing import make_e2evlp_batch
+from e2evlp_mm.testing import (
+    assert_every_param_has_grad,
+    build_model_from,
+    make_e2evlp_batch,
+)
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
 DATA = osp.join(ROOT, 'tests', 'data')
@@ -29,14 +31,7 @@ PRETRAIN_ONLY = ('decoder.', 'bbox_head.', 'mlm_head.', 'itm_head.',
                  'caption_head.', 'query_embedding.')
 
 
-def build(path, **overrides):
-    init_default_scope('mmdet')
-    cfg = Config.fromfile(path).model
-    cfg.update(overrides)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    return model
+build = build_model_from
 
 
 def vqa_batch(num_answers=6, **kwargs):
@@ -55,9 +50,7 @@ def test_loss_and_every_parameter_gets_gradient():
     assert set(losses) == {'loss_vqa', 'acc_vqa'}
     assert torch.isfinite(losses['loss_vqa']) and losses['loss_vqa'] > 0
     losses['loss_vqa'].backward()
-    missing = [n for n, p in model.named_parameters()
-               if p.requires_grad and p.grad is None]
-    assert not missing, missing  # DDP-safe: no unused parameters
+    assert_every_param_has_grad(model)  # DDP-safe: no unused parameters
 
 
 def test_predict_fields_and_tensor_mode():

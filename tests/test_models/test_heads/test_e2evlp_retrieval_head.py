@@ -1,48 +1,15 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-"""E2EVLPRetrievalHead: circle loss and ITC checked by hand."""
-import math
-
+"""E2EVLPRetrievalHead: negatives, training pairs and losses."""
 import torch
-import torch.nn.functional as F
+from mmdet.structures import DetDataSample
 
+import e2evlp_mm  # noqa: F401  (registers the losses)
 from e2evlp_mm.models.heads import E2EVLPRetrievalHead
-from e2evlp_mm.models.heads.e2evlp_retrieval_head import circle_loss
+from e2evlp_mm.models.losses import E2EVLPCircleLoss
 
 
-def test_circle_loss_by_hand():
-    pos = torch.tensor([0.8])
-    neg = torch.tensor([[0.3, 0.1]])
-    # alpha_p = 1.25 - 0.8, alpha_n = s_n + 0.25; Delta_p = .75, Delta_n = .25
-    logit_p = -2 * 0.45 * (0.8 - 0.75)
-    logit_n = [2 * 0.55 * (0.3 - 0.25), 2 * 0.35 * (0.1 - 0.25)]
-    expected = math.log(1 + sum(math.exp(n) for n in logit_n) *
-                        math.exp(logit_p))
-    loss = circle_loss(pos, neg, margin=0.25, gamma=2.0)
-    assert abs(loss.item() - expected) < 1e-6
-
-    # a masked negative is ignored; a query without negatives gives nothing
-    masked = circle_loss(
-        torch.tensor([0.8, 0.2]),
-        torch.tensor([[0.3, 0.9], [0.9, 0.9]]),
-        torch.tensor([[True, False], [False, False]]),
-        margin=0.25,
-        gamma=2.0)
-    single = circle_loss(pos, neg[:, :1], margin=0.25, gamma=2.0)
-    torch.testing.assert_close(masked, single)
-
-
-def test_circle_loss_no_negatives_is_zero_with_finite_grad():
-    pos = torch.tensor([0.5], requires_grad=True)
-    neg = torch.tensor([[0.5]], requires_grad=True)
-    loss = circle_loss(pos, neg, torch.tensor([[False]]))
-    loss.backward()
-    assert loss.item() == 0 and torch.isfinite(pos.grad).all()
-
-
-def test_circle_loss_orders_pairs():
-    good = circle_loss(torch.tensor([0.9]), torch.tensor([[0.1]]))
-    bad = circle_loss(torch.tensor([0.1]), torch.tensor([[0.9]]))
-    assert good < 1e-2 < 1 < bad
+def samples(*img_ids):
+    return [DetDataSample(metainfo=dict(img_id=i)) for i in img_ids]
 
 
 def test_sample_negatives_never_the_same_image():
@@ -56,28 +23,63 @@ def test_sample_negatives_never_the_same_image():
     assert not valid.any()
 
 
+def test_pair_indices_positives_then_swapped_texts_then_images():
+    torch.manual_seed(0)
+    head = E2EVLPRetrievalHead(embed_dims=8, num_negatives=2)
+    ids = torch.tensor([0, 1, 2])
+    img_idx, txt_idx, valid = head.pair_indices(ids)
+    assert img_idx.shape == txt_idx.shape == (3 * (1 + 2 * 2), )
+    assert valid.shape == (3, 4) and valid.all()
+    assert (img_idx[:3] == txt_idx[:3]).all()
+    # k texts of other images with each image, then k images with each text
+    assert (img_idx[3:9] == torch.tensor([0, 0, 1, 1, 2, 2])).all()
+    assert (txt_idx[9:] == torch.tensor([0, 0, 1, 1, 2, 2])).all()
+    assert (ids[img_idx[3:]] != ids[txt_idx[3:]]).all()
+
+
 def test_loss_keys_and_accuracy():
     head = E2EVLPRetrievalHead(embed_dims=4, num_negatives=1)
     with torch.no_grad():
         head.fc.weight.copy_(torch.tensor([[1., 0., 0., 0.]]))
         head.fc.bias.zero_()
-    pos = torch.tensor([[5., 0, 0, 0], [-5., 0, 0, 0]])
-    neg = torch.tensor([[[-5., 0, 0, 0]], [[5., 0, 0, 0]]])
-    losses = head.loss(pos, neg, torch.ones(2, 1, dtype=torch.bool))
+    # pair score = first feature: pair (1, 1) scores +5, pair (0, 0) -5,
+    # every mismatched pair 0
+    calls = []
+
+    def encode_pairs(img_idx, txt_idx):
+        calls.append((img_idx, txt_idx))
+        same = img_idx == txt_idx
+        score = torch.where(same, 10. * img_idx - 5, 0.)
+        return torch.stack([score] + [torch.zeros_like(score)] * 3, 1)
+
+    losses = head.loss(encode_pairs, samples(0, 1))
+    assert len(calls) == 1 and len(calls[0][0]) == 2 * (1 + 2)
+    assert set(losses) == {'loss_retrieval', 'acc_retrieval'}
+    # image 1's negatives are below its positive, image 0's are not
     assert losses['acc_retrieval'] == 50
-    expected = circle_loss(
-        torch.tensor([5., -5.]).sigmoid(),
-        torch.tensor([[-5.], [5.]]).sigmoid())
+    expected = E2EVLPCircleLoss()(
+        torch.tensor([-5., 5.]).sigmoid(),
+        torch.zeros(2, 2).sigmoid())
     torch.testing.assert_close(losses['loss_retrieval'], expected)
 
 
-def test_itc_loss_is_cross_entropy_for_distinct_images():
+def test_loss_weight_and_itc_branch():
     torch.manual_seed(0)
-    head = E2EVLPRetrievalHead(embed_dims=8, itc_dims=4, itc_weight=1.0)
+    head = E2EVLPRetrievalHead(
+        embed_dims=8, num_negatives=1, itc_dims=4,
+        loss_retrieval=dict(type='E2EVLPCircleLoss', loss_weight=0.),
+        loss_itc=dict(type='E2EVLPITCLoss', temperature=0.07,
+                      loss_weight=2.))
+    feats = torch.randn(3, 8)
+
+    def encode_pairs(img_idx, txt_idx):
+        return feats[img_idx] + feats[txt_idx]
+
     img, txt = torch.randn(3, 8), torch.randn(3, 8)
+    losses = head.loss(encode_pairs, samples(4, 5, 6), lambda: (img, txt))
+    assert losses['loss_retrieval'] == 0
     sim = head.embed_images(img) @ head.embed_texts(txt).t() / 0.07
     target = torch.arange(3)
-    expected = (F.cross_entropy(sim, target) +
-                F.cross_entropy(sim.t(), target)) / 2
-    loss = head.loss_itc(img, txt, torch.tensor([4, 5, 6]))['loss_itc']
-    torch.testing.assert_close(loss, expected)
+    expected = torch.nn.functional.cross_entropy(sim, target) + \
+        torch.nn.functional.cross_entropy(sim.t(), target)
+    torch.testing.assert_close(losses['loss_itc'], expected)
