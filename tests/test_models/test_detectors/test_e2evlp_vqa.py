@@ -130,6 +130,10 @@ def test_train_and_test_tools_end_to_end(tmp_path):
             'question_id')
     cfg = Config.fromfile(TINY_VQA)
     cfg.model.text_cfg.tokenizer_path = tok
+    # no ImageNet weights here: BN must learn (tools refuse frozen BN
+    # without weights)
+    cfg.model.backbone.update(norm_cfg=dict(type='BN', requires_grad=True),
+                              norm_eval=False)
     cfg.model.vqa_head.answer_list_path = answers
     loader = dict(batch_size=2, num_workers=0,
                   sampler=dict(type='DefaultSampler', shuffle=False))
