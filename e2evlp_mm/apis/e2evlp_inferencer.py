@@ -108,7 +108,7 @@ class E2EVLPInferencer(BaseInferencer):
             meta = checkpoint.get('meta', {}).get('dataset_meta') or {}
         else:
             warnings.warn('No checkpoint: predictions of a randomly '
-                          'initialized model.')
+                          'initialized model.', stacklevel=2)
         if not meta.get('classes'):
             try:
                 dataset = copy.deepcopy(cfg.test_dataloader.dataset)

@@ -72,7 +72,7 @@ def resolve_tasks(supported: Sequence[str],
         tasks = tuple(t.strip() for t in task.split('+'))
     for name in tasks:
         if name not in supported:
-            raise ValueError(f'task {name!r} is not one of this model\'s '
+            raise ValueError(f"task {name!r} is not one of this model's "
                              f'tasks {tuple(supported)}.')
         if name in TEXT_TASKS and not with_text:
             raise ValueError(f'task {name!r} needs `texts` (one per input '

@@ -45,8 +45,8 @@ class E2EVLPVisualizer(DetLocalVisualizer):
             320.
         font_size (int): Font size of the panel. Defaults to 12.
         line_width (int | float): Box line width. Defaults to 2.
-        **kwargs: Arguments of ``DetLocalVisualizer`` (``vis_backends``, ``save_dir``, ``bbox_color``, ``text_color``,
-            ...).
+        **kwargs: Arguments of ``DetLocalVisualizer`` (``vis_backends``,
+            ``save_dir``, ``bbox_color``, ``text_color``, ...).
     """
 
     def __init__(self,
