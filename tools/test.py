@@ -3,7 +3,6 @@
 import argparse
 import sys
 
-from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmdet.registry import RUNNERS
 from mmdet.utils import setup_cache_size_limit_of_dynamo
 from mmengine.runner import Runner
@@ -16,6 +15,7 @@ from e2evlp_mm.engine import (
     check_data_exists,
     finish_result_dump,
     load_config,
+    trigger_e2evlp_visualization,
 )
 
 
@@ -49,7 +49,7 @@ def main() -> None:
     except MissingDataError as err:
         sys.exit(f'{args.config}: {err}')
     if args.show or args.show_dir:
-        cfg = trigger_visualization_hook(cfg, args)
+        cfg = trigger_e2evlp_visualization(cfg, args)
 
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))

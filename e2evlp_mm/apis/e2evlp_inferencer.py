@@ -438,7 +438,8 @@ class E2EVLPInferencer(BaseInferencer):
             sample_to_dict(p, tasks, self.model.dataset_meta) for p in preds
         ]
         if print_result:
-            print(json.dumps(dicts, indent=1))
+            for result in dicts:
+                print(json.dumps(result))
         if pred_out_dir and not no_save_pred:
             os.makedirs(osp.join(pred_out_dir, 'preds'), exist_ok=True)
             for result, name in zip(dicts, names):

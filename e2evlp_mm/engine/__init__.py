@@ -5,10 +5,13 @@ from .e2evlp_retrieval_loop import (
     E2EVLPRetrievalTestLoop,
     E2EVLPRetrievalValLoop,
 )
+from .e2evlp_visualization_hook import E2EVLPVisualizationHook
 from .result_dump import attach_result_dump, finish_result_dump
+from .show_dir import trigger_e2evlp_visualization
 
 __all__ = [
     'add_common_args', 'load_config', 'MissingDataError', 'check_data_exists',
     'attach_result_dump', 'finish_result_dump', 'E2EVLPRetrievalTestLoop',
-    'E2EVLPRetrievalValLoop'
+    'E2EVLPRetrievalValLoop', 'E2EVLPVisualizationHook',
+    'trigger_e2evlp_visualization'
 ]
