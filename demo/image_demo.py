@@ -30,7 +30,7 @@ def parse_args() -> Namespace:
     parser.add_argument(
         'model', help='config file, or a tools/train.py work dir')
     parser.add_argument(
-        '--weights', help='checkpoint (default: the work dir\'s last)')
+        '--weights', help="checkpoint (default: the work dir's last)")
     parser.add_argument(
         '--texts',
         nargs='+',
