@@ -7,14 +7,12 @@ import os.path as osp
 import warnings
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
-import mmcv
 import numpy as np
 import torch
 from mmdet.registry import DATASETS, TRANSFORMS, VISUALIZERS
 from mmdet.structures import DetDataSample
 from mmdet.utils import ConfigType
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.fileio import isdir, join_path, list_dir_or_file
 from mmengine.infer import BaseInferencer
 from mmengine.model.utils import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
@@ -23,12 +21,15 @@ from torch import nn
 
 from .gallery_ranking import rank, score_gallery
 from .inference_pipeline import find_tokenize, inference_pipeline
+from .inputs import (
+    ImageInput,
+    InputNamer,
+    load_rgb,
+    texts_per_input,
+    to_input_list,
+)
 from .tasks import model_tasks, resolve_tasks, sample_to_dict
 from .work_dir import resolve_work_dir
-
-ImageInput = Union[str, np.ndarray]
-IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif',
-                  '.tiff', '.webp')
 
 
 class E2EVLPInferencer(BaseInferencer):
@@ -86,7 +87,7 @@ class E2EVLPInferencer(BaseInferencer):
         if isinstance(model, str) and osp.isdir(model):
             model, weights = resolve_work_dir(model, weights)
         init_default_scope(scope)
-        self.num_saved = 0
+        self._name = InputNamer()
         super().__init__(
             model=model,
             weights=weights,
@@ -142,35 +143,9 @@ class E2EVLPInferencer(BaseInferencer):
         return visualizer
 
     # inputs -------------------------------------------------------------
-    @staticmethod
-    def _inputs_to_list(inputs, pairs: bool = False) -> list:
-        """A list of images (a directory lists its images); with ``pairs``
-        a list of ``(left, right)``."""
-        if pairs:
-            if len(inputs) == 2 and all(
-                    isinstance(x, (str, np.ndarray)) for x in inputs):
-                return [tuple(inputs)]
-            return [tuple(pair) for pair in inputs]
-        if isinstance(inputs, str) and isdir(inputs):
-            names = list_dir_or_file(
-                inputs, list_dir=False, suffix=IMG_EXTENSIONS)
-            inputs = [join_path(inputs, name) for name in sorted(names)]
-        if not isinstance(inputs, (list, tuple)):
-            inputs = [inputs]
-        return list(inputs)
-
-    @staticmethod
-    def _texts_to_list(texts: Union[str, Sequence[str], None],
-                       num: int) -> Optional[List[str]]:
-        """One text per input: a single text is shared by all inputs."""
-        if texts is None:
-            return None
-        if isinstance(texts, str):
-            return [texts] * num
-        if len(texts) != num:
-            raise ValueError(f'{len(texts)} texts for {num} inputs: give '
-                             'one per input or one for all.')
-        return list(texts)
+    def _inputs_to_list(self, inputs, pairs: bool = False) -> list:
+        """See :func:`to_input_list`."""
+        return to_input_list(inputs, pairs)
 
     def preprocess(self, inputs: List[dict], batch_size: int = 1,
                    **kwargs) -> Iterator[dict]:
@@ -280,7 +255,7 @@ class E2EVLPInferencer(BaseInferencer):
                  texts, batch_size: int) -> Iterator[tuple]:
         """Batches of ``(pictures, names, predicted samples)`` of every
         task but retrieval."""
-        texts = self._texts_to_list(texts, len(ori_inputs))
+        texts = texts_per_input(texts, len(ori_inputs))
         test_cfg = getattr(self.model, 'test_cfg', None)
         if getattr(self.model, 'mlm_head', None) is not None or getattr(
                 self.model, 'itm_head', None) is not None:
@@ -365,24 +340,6 @@ class E2EVLPInferencer(BaseInferencer):
                     sample.pred_caption_ids.tolist(),
                     skip_special_tokens=True)
 
-    def _name(self, source) -> str:
-        """File stem of a path (``left+right`` for a pair), else a count."""
-        if isinstance(source, (tuple, list)):
-            return '+'.join(self._name(x) for x in source)
-        if isinstance(source, str):
-            return osp.splitext(osp.basename(source))[0]
-        self.num_saved += 1
-        return f'{self.num_saved - 1:08d}'
-
-    @staticmethod
-    def _load_rgb(source) -> Union[np.ndarray, List[np.ndarray]]:
-        """RGB picture(s) of an input (arrays are BGR, as mmcv reads)."""
-        if isinstance(source, (tuple, list)):
-            return [E2EVLPInferencer._load_rgb(x) for x in source]
-        if isinstance(source, str):
-            return mmcv.imread(source, channel_order='rgb')
-        return np.ascontiguousarray(source[..., ::-1])
-
     # outputs -------------------------------------------------------------
     def visualize(self,
                   inputs: list,
@@ -411,7 +368,7 @@ class E2EVLPInferencer(BaseInferencer):
                                 f'{name}.png') if img_out_dir else None
             self.visualizer.add_datasample(
                 name,
-                self._load_rgb(source),
+                load_rgb(source),
                 pred,
                 draw_gt=False,
                 draw_pred=draw_pred,
