@@ -15,6 +15,7 @@ Examples (from the repository root)::
         --gallery "a red circle" "two blue squares"
 """
 import json
+import os.path as osp
 from argparse import ArgumentParser, Namespace
 
 from e2evlp_mm.apis import E2EVLPInferencer
@@ -71,6 +72,9 @@ def parse_args() -> Namespace:
 
 def main() -> None:
     args = parse_args()
+    missing = [p for p in args.inputs if not osp.exists(p)]
+    if missing:
+        raise SystemExit(f'no such image or folder: {", ".join(missing)}')
     inferencer = E2EVLPInferencer(
         args.model, weights=args.weights, device=args.device)
     texts = args.texts
