@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     engine,
     evaluation,
     models,
+    visualization,
 )
 
 __version__ = '0.1.0'

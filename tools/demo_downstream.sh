@@ -30,4 +30,9 @@ for task in $TASKS; do
 done
 step "scoring the baselines"
 "$PY" tools/analysis_tools/demo_table.py "${runs[@]}"
+step "drawing held-out predictions of each task"
+for task in $TASKS; do
+  "$PY" tools/analysis_tools/demo_pictures.py "${WORK}_$task" \
+    --out "$WORK/pictures/$task.png"
+done
 step "done"

@@ -2,7 +2,6 @@
 """Test (and evaluate) an E2E-VLP checkpoint (mmdet's test.py)."""
 import argparse
 
-from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmdet.registry import RUNNERS
 from mmdet.utils import setup_cache_size_limit_of_dynamo
 from mmengine.runner import Runner
@@ -15,6 +14,7 @@ from e2evlp_mm.engine import (
     exit_on_data_error,
     finish_result_dump,
     load_config,
+    trigger_e2evlp_visualization,
 )
 
 
@@ -46,7 +46,7 @@ def main() -> None:
     with exit_on_data_error(args.config):
         check_data_exists(cfg, ('test_dataloader', ))
     if args.show or args.show_dir:
-        cfg = trigger_visualization_hook(cfg, args)
+        cfg = trigger_e2evlp_visualization(cfg, args)
 
     # A data error (also one raised in a dataloader worker, or an answer
     # list that does not fit the checkpoint) is shown alone.

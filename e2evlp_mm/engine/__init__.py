@@ -10,6 +10,7 @@ from .e2evlp_retrieval_loop import (
     E2EVLPRetrievalTestLoop,
     E2EVLPRetrievalValLoop,
 )
+from .e2evlp_visualization_hook import E2EVLPVisualizationHook
 from .hooks import E2EVLPPreflightHook, dead_norm_layers
 from .model_check import (
     E2EVLPConfigError,
@@ -17,11 +18,13 @@ from .model_check import (
     missing_checkpoints,
 )
 from .result_dump import attach_result_dump, finish_result_dump
+from .show_dir import trigger_e2evlp_visualization
 
 __all__ = [
     'add_common_args', 'load_config', 'MissingDataError', 'check_data_exists',
     'exit_on_data_error', 'save_after_data_error',
     'attach_result_dump', 'finish_result_dump', 'E2EVLPRetrievalTestLoop',
     'E2EVLPRetrievalValLoop', 'E2EVLPPreflightHook', 'dead_norm_layers',
-    'E2EVLPConfigError', 'check_backbone_init', 'missing_checkpoints'
+    'E2EVLPConfigError', 'check_backbone_init', 'missing_checkpoints',
+    'E2EVLPVisualizationHook', 'trigger_e2evlp_visualization'
 ]

@@ -5,8 +5,9 @@ from .models import (
                      build_model_from,
                      params_without_grad,
 )
+from .shapes_checkpoint import make_tiny_shapes_world, tiny_shapes_checkpoint
 
 __all__ = [
     'assert_every_param_has_grad', 'build_model_from', 'make_e2evlp_batch',
-    'params_without_grad'
+    'params_without_grad', 'make_tiny_shapes_world', 'tiny_shapes_checkpoint'
 ]

@@ -28,8 +28,10 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='E2EVLPLoadImageFromFile'),
-    dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=True),
     dict(type='Resize', scale=(image_size, image_size), keep_ratio=True),
+    # after Resize (as in mmdet): ground truth stays in original pixels,
+    # where predictions are rescaled and --show-dir draws
+    dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=True),
     dict(type='E2EVLPSampleITMNegative', prob=0.5),
     dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
          max_length=40),

@@ -40,6 +40,8 @@ class E2EVLPVQAHead(BaseModule):
         loss_vqa (:obj:`ConfigDict` or dict): A sigmoid loss taking soft
             float targets of the logits' shape; its ``loss_weight`` scales
             ``loss_vqa``. Defaults to mmdet's sigmoid ``CrossEntropyLoss``.
+        topk (int): How many ranked answers :meth:`predict` also returns
+            (``pred_answer_topk``). Defaults to 5.
         init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
     """
 
@@ -50,9 +52,11 @@ class E2EVLPVQAHead(BaseModule):
                      type='CrossEntropyLoss',
                      use_sigmoid=True,
                      loss_weight=1.0),
+                 topk: int = 5,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.answer_list_path = answer_list_path
+        self.topk = topk
         self.answer_list = [str(a) for a in mmengine.load(answer_list_path)]
         self.num_answers = len(self.answer_list)
         self.classifier = nn.Sequential(
@@ -132,14 +136,20 @@ class E2EVLPVQAHead(BaseModule):
 
         Returns:
             list[dict]: Per sample ``pred_answer`` (str),
-            ``pred_answer_index`` (int, into the answer list) and
-            ``pred_answer_score`` (float, its sigmoid probability).
+            ``pred_answer_index`` (int, into the answer list),
+            ``pred_answer_score`` (float, its sigmoid probability) and
+            ``pred_answer_topk``: the ``topk`` most probable answers as
+            ``(answer, probability)`` pairs, best first.
         """
         probs = self(cls_feats).sigmoid()
-        top_scores, top_index = probs.max(-1)
-        return [
-            dict(pred_answer=self.answer_list[i],
-                 pred_answer_index=i,
-                 pred_answer_score=s)
-            for i, s in zip(top_index.tolist(), top_scores.tolist())
-        ]
+        top_scores, top_index = probs.topk(min(self.topk, self.num_answers),
+                                           -1)
+        preds = []
+        for scores, index in zip(top_scores.tolist(), top_index.tolist()):
+            ranked = [(self.answer_list[i], s) for i, s in zip(index, scores)]
+            preds.append(
+                dict(pred_answer=ranked[0][0],
+                     pred_answer_index=index[0],
+                     pred_answer_score=scores[0],
+                     pred_answer_topk=ranked))
+        return preds

@@ -1,0 +1,9 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Inference on your own images (not imported by ``e2evlp_mm``)."""
+from .e2evlp_inferencer import E2EVLPInferencer
+from .tasks import TASKS, model_tasks, resolve_tasks, sample_to_dict
+
+__all__ = [
+    'E2EVLPInferencer', 'TASKS', 'model_tasks', 'resolve_tasks',
+    'sample_to_dict'
+]
