@@ -25,6 +25,7 @@ import json
 import os.path as osp
 import platform
 import statistics
+import sys
 import time
 from functools import partial
 from typing import Callable, Dict, List, Optional, Tuple
@@ -91,6 +92,9 @@ def median_time(fn: Callable[[], object], repeats: int, warmup: int,
     """Median wall time of ``fn`` over ``repeats`` runs after warm-up."""
     sync = (torch.cuda.synchronize
             if device.type == 'cuda' else (lambda: None))
+    name = getattr(fn, 'func', fn)
+    print(f'timing {getattr(name, "__name__", name)}', file=sys.stderr,
+          flush=True)
     for _ in range(warmup):
         fn()
     times = []

@@ -30,8 +30,9 @@ import e2evlp_mm  # noqa: F401  (registers everything)
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('config')
-    parser.add_argument('--threads', type=int, nargs='+',
-                        default=[torch.get_num_threads()])
+    parser.add_argument(
+        '--threads', type=int, nargs='+', default=[torch.get_num_threads()],
+        help='thread counts to time; the estimate is for the first')
     parser.add_argument('--iters', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -53,7 +54,7 @@ def cpu_model() -> str:
 def measure(cfg: Config, threads: List[int], iters: int,
             warmup: int) -> Dict[str, float]:
     """Seconds per training iteration per thread count, and per test
-    batch (at the first thread count)."""
+    batch (at the first thread count, the one the run uses)."""
     with tempfile.TemporaryDirectory() as work_dir:
         cfg.work_dir = work_dir
         cfg.log_level = 'WARNING'
@@ -72,7 +73,7 @@ def measure(cfg: Config, threads: List[int], iters: int,
             for _ in range(iters):
                 model.train_step(next(train), optim)
             out[f'train_{n}'] = (time.perf_counter() - start) / iters
-        torch.set_num_threads(min(threads, key=lambda t: out[f'train_{t}']))
+        torch.set_num_threads(threads[0])
         if cfg.get('test_dataloader'):
             test = runner.build_dataloader(cfg.test_dataloader)
             batch = next(iter(test))
@@ -91,17 +92,24 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         cfg.merge_from_dict(args.cfg_options)
     max_iters = cfg.train_cfg.max_iters
     load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else math.nan
+    busy = (' (other processes will slow this run down)'
+            if load > 0.5 * (os.cpu_count() or 1) else '')
     print(f'CPU: {cpu_model()}, {os.cpu_count()} cores, load average '
-          f'{load:.1f} (other processes slow this run down)')
+          f'{load:.1f}{busy}')
     out = measure(cfg, args.threads, args.iters, args.warmup)
     for n in args.threads:
         print(f'training with {n} torch thread(s): '
               f"{out[f'train_{n}']:.2f} s/iter")
+    used = args.threads[0]  # what the run will use
     best = min(args.threads, key=lambda t: out[f'train_{t}'])
-    train_min = out[f'train_{best}'] * max_iters / 60
+    if best != used:
+        print(f'({best} thread(s) were faster here; set OMP_NUM_THREADS='
+              f'{best} to use them: results are deterministic for a given '
+              'thread count, not across thread counts)')
+    train_min = out[f'train_{used}'] * max_iters / 60
     test_min = out.get('test_batch', 0.) * out.get('test_batches', 0) / 60
-    print(f'estimate with {best} thread(s): {max_iters} iterations x '
-          f"{out[f'train_{best}']:.2f} s = {train_min:.0f} min of "
+    print(f'estimate with {used} thread(s): {max_iters} iterations x '
+          f"{out[f'train_{used}']:.2f} s = {train_min:.0f} min of "
           f'training, about {test_min:.0f} min of testing: '
           f'~{train_min + test_min + 1:.0f} min in all')
     out['best_threads'] = best
