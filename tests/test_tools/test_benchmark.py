@@ -43,6 +43,7 @@ def test_benchmark_reports_every_measure(tmp_path, capsys):
     cap = report['caption']
     assert cap['ids_identical'] is True
     for key in ('image_pass_s', 'greedy_cached_s', 'greedy_uncached_s',
+                'greedy_cached_decode_s', 'beam_uncached_per_token_s',
                 'beam_cached_s', 'beam_uncached_s',
                 'greedy_per_token_speedup', 'beam_over_greedy_cached'):
         assert isinstance(cap[key], float), key
