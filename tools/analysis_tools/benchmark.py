@@ -91,12 +91,16 @@ def parse_size(text: str) -> Tuple[int, int]:
     return int(h), int(w)
 
 
+def sync(device: torch.device) -> None:
+    """Wait for queued GPU work (no-op on CPU)."""
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+
+
 def median_time(fn: Callable[[], object], repeats: int, warmup: int,
                 device: torch.device, stat: str = 'median') -> float:
     """Median (or min) wall time of ``fn`` over ``repeats`` runs after
     warm-up."""
-    sync = (torch.cuda.synchronize
-            if device.type == 'cuda' else (lambda: None))
     name = getattr(fn, 'func', fn)
     print(f'timing {getattr(name, "__name__", name)}', file=sys.stderr,
           flush=True)
@@ -104,10 +108,10 @@ def median_time(fn: Callable[[], object], repeats: int, warmup: int,
         fn()
     times = []
     for _ in range(max(repeats, 1)):
-        sync()
+        sync(device)
         start = time.perf_counter()
         fn()
-        sync()
+        sync(device)
         times.append(time.perf_counter() - start)
     return min(times) if stat == 'min' else statistics.median(times)
 
@@ -231,26 +235,39 @@ def measure_caption(model: nn.Module, args: argparse.Namespace) -> dict:
 
     out = dict(size=args.caption_size, tokens=args.tokens,
                beam_size=args.beam_size)
+    variants = [(f"{name}_{'cached' if cached else 'uncached'}", beam,
+                 cached) for name, beam in (('greedy', 1),
+                                            ('beam', args.beam_size))
+                for cached in (True, False)]
+    times = {key: [] for key, _, _ in variants}
+    times['image_pass'] = []
     ids = {}
     with torch.no_grad():
-        out['image_pass_s'] = median_time(image_pass, args.repeats,
-                                          args.warmup, device, args.stat)
         decode_fn = image_pass()
-        for name, beam in (('greedy', 1), ('beam', args.beam_size)):
-            for cached in (True, False):
-                key = f"{name}_{'cached' if cached else 'uncached'}"
-                # the search alone (image pass excluded), then end to end
-                out[key + '_decode_s'] = median_time(
-                    partial(generate, decode_fn, beam, cached),
-                    args.repeats, args.warmup, device, args.stat)
-                out[key + '_per_token_s'] = (
-                    out[key + '_decode_s'] / args.tokens)
-                out[key + '_s'] = out['image_pass_s'] + out[key +
-                                                            '_decode_s']
-                ids[key] = [
-                    p['pred_caption_ids'].tolist()
-                    for p in generate(decode_fn, beam, cached)
-                ]
+        for key, beam, cached in variants:  # warm-up, and the ids
+            for _ in range(args.warmup):
+                generate(decode_fn, beam, cached)
+            ids[key] = [
+                p['pred_caption_ids'].tolist()
+                for p in generate(decode_fn, beam, cached)
+            ]
+        # rounds of all five measures: load changes hit them alike
+        for _ in range(max(args.repeats, 1)):
+            start = time.perf_counter()
+            image_pass()
+            times['image_pass'].append(time.perf_counter() - start)
+            for key, beam, cached in variants:
+                sync(device)
+                start = time.perf_counter()
+                generate(decode_fn, beam, cached)  # the search alone
+                sync(device)
+                times[key].append(time.perf_counter() - start)
+    reduce = min if args.stat == 'min' else statistics.median
+    out['image_pass_s'] = reduce(times['image_pass'])
+    for key, _, _ in variants:
+        out[key + '_decode_s'] = reduce(times[key])
+        out[key + '_per_token_s'] = out[key + '_decode_s'] / args.tokens
+        out[key + '_s'] = out['image_pass_s'] + out[key + '_decode_s']
     head.max_length, head.beam_size, head.use_cache = saved
     head.lm_head.bias.data[head.eos_id] = eos_bias
     out['ids_identical'] = (ids['greedy_cached'] == ids['greedy_uncached']
