@@ -10,12 +10,18 @@ CONFIG=configs/demo/e2evlp_shapes_pretrain.py
 WORK=${DEMO_WORK_DIR:-work_dirs/demo}
 start=$(date +%s)
 step() { printf '\n[demo %4ss] %s\n' "$(($(date +%s) - start))" "$*"; }
+# Threads sleep instead of spinning while they wait: on a shared 2-core
+# machine spinning OpenMP threads made an iteration 4-10x slower. The thread
+# count stays torch's default, so the run stays deterministic.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 if [[ ! -f $DATA/README.txt ]]; then
   step "generating the shapes world in $DATA"
   "$PY" tools/dataset_converters/make_shapes_world.py --out "$DATA" \
     --num-images 2000 --seed 0
 fi
+step "measuring this machine: s/iter after a short warm-up, time estimate"
+"$PY" tools/analysis_tools/demo_speed.py "$CONFIG"
 step "pre-training (MLM + ITM + detection + captioning) -> $WORK"
 "$PY" tools/train.py "$CONFIG" --work-dir "$WORK" "$@"
 ckpt=$(cat "$WORK/last_checkpoint")

@@ -1,6 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """The shared trunk of every E2E-VLP model (paper Sec. 3.1)."""
-from typing import Callable, Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 from mmdet.models.detectors import DETR
@@ -16,7 +16,7 @@ from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from ..layers import E2EVLPTextEmbedding
+from ..layers import CaptionDecoder, E2EVLPTextEmbedding
 from ..utils import stack_text
 
 # configurable parts of the pre-training model that task models switch off
@@ -295,42 +295,22 @@ class E2EVLPBase(DETR):
         return super().forward_decoder(query, query_pos, memory, memory_mask,
                                        memory_pos)
 
-    def caption_decode_fn(self, enc_in: Dict) -> Callable[[Tensor], Tensor]:
+    def caption_decode_fn(self, enc_in: Dict) -> CaptionDecoder:
         """Encode the image alone and return the causal decoder over it.
 
         Args:
             enc_in (dict): Output of :meth:`pre_transformer` (text ignored).
 
         Returns:
-            callable: ``tokens (N, t) -> states (N, t, d)`` of the last
-            decoder layer, ``N`` a multiple of B (rows grouped by image).
+            CaptionDecoder: Callable ``tokens (N, t) -> states (N, t, d)``
+            of the last decoder layer, ``N`` a multiple of B (rows grouped
+            by image); its ``incremental(k)`` gives a cached decoder.
         """
         mem = self.forward_encoder(enc_in['feat'], enc_in['feat_mask'],
                                    enc_in['feat_pos'])
-        cache = {}
-
-        def decode(tokens: Tensor) -> Tensor:
-            k = tokens.size(0) // mem['memory'].size(0)
-            if k not in cache:
-                cache[k] = [
-                    mem[key].repeat_interleave(k, 0)
-                    for key in ('memory', 'memory_mask', 'memory_pos')
-                ]
-            memory, memory_mask, memory_pos = cache[k]
-            length = tokens.size(1)
-            causal = torch.ones(
-                length, length, dtype=torch.bool,
-                device=tokens.device).triu(1)
-            return self.decoder(
-                query=self.text_embedding(tokens),
-                key=memory,
-                value=memory,
-                query_pos=None,
-                key_pos=memory_pos,
-                key_padding_mask=memory_mask,
-                self_attn_mask=causal)[-1]
-
-        return decode
+        return CaptionDecoder(self.decoder, self.text_embedding,
+                              mem['memory'], mem['memory_mask'],
+                              mem['memory_pos'])
 
     def _forward(self,
                  batch_inputs: Tensor,

@@ -11,7 +11,8 @@ from torch import Tensor, nn
 from ..layers import beam_search, greedy_search
 from ..utils import stack_text
 
-# tokens (N, t) -> last decoder layer states (N, t, d); N = B * beams
+# tokens (N, t) -> last decoder layer states (N, t, d); N = B * beams.
+# A :class:`CaptionDecoder` also offers ``incremental(beams)`` (KV cache).
 DecodeFn = Callable[[Tensor], Tensor]
 
 
@@ -39,6 +40,10 @@ class E2EVLPCaptionHead(BaseModule):
             Defaults to 40 (the text length of paper Sec. 4.2).
         beam_size (int): 1 is greedy search. Defaults to 1.
         length_penalty (float): GNMT ``alpha``. Defaults to 0.
+        use_cache (bool): Generate with the decoder's key/value cache when
+            ``decode_fn`` offers one (one token per step); False recomputes
+            every prefix through all layers (the reference path, same ids
+            up to floating-point rounding). Defaults to True.
         init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
     """
 
@@ -53,12 +58,14 @@ class E2EVLPCaptionHead(BaseModule):
                  max_length: int = 40,
                  beam_size: int = 1,
                  length_penalty: float = 0.0,
+                 use_cache: bool = True,
                  init_cfg: ConfigType = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.pad_id, self.bos_id, self.eos_id = pad_id, bos_id, eos_id
         self.max_length = max_length
         self.beam_size = beam_size
         self.length_penalty = length_penalty
+        self.use_cache = use_cache
         self.lm_head = nn.Linear(embed_dims, vocab_size)
         self.loss_cap = MODELS.build(loss_cap)
 
@@ -111,8 +118,17 @@ class E2EVLPCaptionHead(BaseModule):
             log-probability divided by the length penalty).
         """
 
-        def step_fn(tokens: Tensor) -> Tensor:
-            return self(decode_fn(tokens)[:, -1]).log_softmax(-1)
+        reorder_fn = None
+        if self.use_cache and hasattr(decode_fn, 'incremental'):
+            cached = decode_fn.incremental(self.beam_size)
+            reorder_fn = cached.reorder
+
+            def step_fn(tokens: Tensor) -> Tensor:
+                return self(cached.step(tokens[:, -1])).log_softmax(-1)
+        else:
+
+            def step_fn(tokens: Tensor) -> Tensor:
+                return self(decode_fn(tokens)[:, -1]).log_softmax(-1)
 
         kwargs = dict(
             batch_size=len(batch_data_samples),
@@ -127,8 +143,9 @@ class E2EVLPCaptionHead(BaseModule):
                 step_fn,
                 beam_size=self.beam_size,
                 alpha=self.length_penalty,
+                reorder_fn=reorder_fn,
                 **kwargs)
         return [
-            dict(pred_caption_ids=seq, pred_caption_score=score.item())
-            for seq, score in zip(seqs, scores)
+            dict(pred_caption_ids=seq, pred_caption_score=score)
+            for seq, score in zip(seqs, scores.tolist())
         ]

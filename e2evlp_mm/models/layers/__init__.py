@@ -1,7 +1,9 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 from .beam_search import beam_search, greedy_search, length_penalty
 from .e2evlp_text_embedding import E2EVLPTextEmbedding
+from .incremental_decoder import CaptionDecoder, IncrementalDecoder
 
 __all__ = [
-    'E2EVLPTextEmbedding', 'beam_search', 'greedy_search', 'length_penalty'
+    'CaptionDecoder', 'E2EVLPTextEmbedding', 'IncrementalDecoder',
+    'beam_search', 'greedy_search', 'length_penalty'
 ]

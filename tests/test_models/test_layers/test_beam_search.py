@@ -106,3 +106,56 @@ def test_batched_beam_search_matches_per_sample():
             alpha=1.)
         assert batched[0][b].tolist() == seqs[0].tolist()
         assert batched[1][b].item() == pytest.approx(scores[0].item())
+
+
+def reference_beam_search(step_fn, batch_size, max_len, k, alpha):
+    """The per-sample Python beam search the vectorized one replaced."""
+    tokens = torch.full((batch_size * k, 1), BOS)
+    scores = torch.full((batch_size, k), -math.inf)
+    scores[:, 0] = 0.
+    finished = [[] for _ in range(batch_size)]
+    for step in range(1, max_len + 1):
+        logp = step_fn(tokens).view(batch_size, k, -1)
+        vocab = logp.size(-1)
+        cand = (scores.unsqueeze(-1) + logp).view(batch_size, -1)
+        top_s, top_i = cand.topk(min(2 * k, cand.size(1)), dim=1)
+        rows, new_scores = [], torch.empty_like(scores)
+        for b in range(batch_size):
+            alive = []
+            for rank, (s, idx) in enumerate(
+                    zip(top_s[b].tolist(), top_i[b].tolist())):
+                if s == -math.inf:
+                    break
+                beam, tok = divmod(idx, vocab)
+                if tok == EOS or step == max_len:
+                    if rank < k:
+                        seq = tokens[b * k + beam, 1:].tolist() + [tok]
+                        finished[b].append(
+                            (s / length_penalty(step, alpha), seq))
+                elif len(alive) < k:
+                    alive.append((s, beam, tok))
+            finished[b] = sorted(finished[b], key=lambda x: -x[0])[:k]
+            alive += [(-math.inf, 0, EOS)] * (k - len(alive))
+            for j, (s, beam, tok) in enumerate(alive):
+                new_scores[b, j] = s
+                rows.append(tokens[b * k + beam].tolist() + [tok])
+        tokens, scores = torch.tensor(rows), new_scores
+    return [(h[0][0], [t for t in h[0][1] if t != EOS]) for h in finished]
+
+
+@pytest.mark.parametrize('alpha', [0.0, 0.9])
+@pytest.mark.parametrize('check_every', [1, 3])
+def test_vectorized_beam_search_matches_the_reference(alpha, check_every):
+    gen = torch.Generator().manual_seed(0)
+    tables = [(torch.rand(6, 6, generator=gen)**3).tolist()
+              for _ in range(3)]
+    for table in tables:
+        for row in table:
+            row[BOS] = 0.  # BOS is never generated
+    step = table_step_fn(tables, 4)
+    seqs, scores = beam_search(step, 3, BOS, EOS, 5, beam_size=4,
+                               alpha=alpha, check_every=check_every)
+    expected = reference_beam_search(step, 3, 5, 4, alpha)
+    for seq, score, (ref_score, ref_seq) in zip(seqs, scores, expected):
+        assert seq.tolist() == ref_seq
+        assert score.item() == pytest.approx(ref_score, abs=1e-5)
