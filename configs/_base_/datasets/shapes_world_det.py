@@ -1,24 +1,24 @@
 # The shapes world's COCO detection with paired text (Sec. 5.8, Table 7
 # analogue): training takes one caption of each scene, the test its first;
 # no attributes, ITM negatives or masking; scored by mmdet's CocoMetric.
-data_root = 'data/shapes_world/'
-tokenizer_path = data_root + 'tokenizer'
-image_size = 64  # as pre-training (shapes_world_pretrain.py)
+_base_ = './shapes_world_common.py'
 
-tokenize = dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
+load_boxes = dict(type='E2EVLPLoadAnnotations', with_bbox=True,
+                  with_attr=False)
+tokenize = dict(type='E2EVLPTokenize', tokenizer_path=_base_.tokenizer_path,
                 max_length=40, keys=('text', ))
 train_pipeline = [
-    dict(type='E2EVLPLoadImageFromFile'),
-    dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=False),
-    dict(type='Resize', scale=(image_size, image_size), keep_ratio=True),
+    _base_.load_image,
+    load_boxes,
+    _base_.resize,
     dict(type='E2EVLPRandomFlip', prob=0.5),  # swaps left/right in text
     tokenize,
     dict(type='PackE2EVLPInputs'),
 ]
 test_pipeline = [
-    dict(type='E2EVLPLoadImageFromFile'),
-    dict(type='Resize', scale=(image_size, image_size), keep_ratio=True),
-    dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=False),
+    _base_.load_image,
+    _base_.resize,
+    load_boxes,
     tokenize,
     dict(type='PackE2EVLPInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
@@ -27,12 +27,10 @@ test_pipeline = [
 coco = dict(
     type='E2EVLPPretrainDataset',
     source='coco',
-    data_root=data_root + 'coco/',
+    data_root=_base_.data_root + 'coco/',
     metainfo=None)  # the 8 shapes, from the annotation file
 train_dataloader = dict(
     batch_size=16,
-    num_workers=0,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         coco,
         ann_file='annotations/instances_train2017.json',
@@ -41,9 +39,6 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 test_dataloader = dict(
     batch_size=30,
-    num_workers=0,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         coco,
         ann_file='annotations/instances_val2017.json',
@@ -53,5 +48,5 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 test_evaluator = dict(
     type='CocoMetric',
-    ann_file=data_root + 'coco/annotations/instances_val2017.json',
+    ann_file=_base_.data_root + 'coco/annotations/instances_val2017.json',
     metric='bbox')
