@@ -4,13 +4,15 @@
 # bash tools/dist_train.sh configs/e2evlp_r152_coco_det.py 8 \
 #     --cfg-options load_from=work_dirs/e2evlp_r152_pretrain/epoch_200.pth
 _base_ = [
-    './_base_/models/e2evlp_r152.py',  # the trunk of e2evlp_r152_pretrain
+    './_base_/models/e2evlp_r50.py',  # the pre-training model
     './_base_/datasets/coco_det_text.py',
     './_base_/e2evlp_runtime.py',
 ]
 model = dict(
-    # weights come from the pre-trained model: load_from=...
-    backbone=dict(init_cfg=None),
+    # at the size of e2evlp_r152_pretrain.py, whose weights it loads:
+    # load_from=...
+    backbone=dict(depth=152, init_cfg=None),
+    encoder=dict(num_layers=12),
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
     # COCO's 80 classes (the annotation file's, checked before the run by
     # E2EVLPPreflightHook), no attributes; a new classifier is learned

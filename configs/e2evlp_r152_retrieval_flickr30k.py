@@ -5,20 +5,15 @@
 #     8 --cfg-options load_from=work_dirs/e2evlp_r152_pretrain/epoch_200.pth
 # Testing runs on any number of processes (tools/dist_test.sh).
 _base_ = [
-    './_base_/models/e2evlp_r152.py',  # the trunk of e2evlp_r152_pretrain
+    './_base_/models/e2evlp_r152_trunk.py',
     './_base_/datasets/flickr30k_retrieval.py',
     './_base_/e2evlp_runtime.py',
 ]
 model = dict(
-    type='E2EVLPRetriever',
-    decoder=None,  # the encoder alone ranks
+    type='E2EVLPRetriever',  # the encoder alone ranks
     # weights come from the pre-trained model: load_from=...
     backbone=dict(init_cfg=None),
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
-    bbox_head=None,
-    mlm_head=None,
-    itm_head=None,
-    caption_head=None,
     retrieval_head=dict(
         type='E2EVLPRetrievalHead',
         num_negatives=3,  # per pair and direction; the paper gives none
@@ -30,8 +25,7 @@ model = dict(
         itc_dims=256,  # dual-encoder pre-filter for test-time ranking
         loss_itc=dict(type='E2EVLPITCLoss', temperature=0.07,
                       loss_weight=1.0)),
-    train_cfg=None,
-    test_cfg=dict(_delete_=True, text_batch_size=128))
+    test_cfg=dict(text_batch_size=128))
 
 # Sec. 5.1: batch 64, lr 5e-5, 4 epochs (no decay given: constant).
 optim_wrapper = dict(

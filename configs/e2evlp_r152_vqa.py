@@ -4,7 +4,7 @@
 #   bash tools/dist_train.sh configs/e2evlp_r152_vqa.py 8 \
 #       --cfg-options load_from=work_dirs/e2evlp_r152_pretrain/epoch_200.pth
 _base_ = [
-    './_base_/models/e2evlp_r152.py',
+    './_base_/models/e2evlp_r152_trunk.py',
     './_base_/datasets/vqa_v2.py',
     './_base_/schedules/finetune_12e.py',
     './_base_/e2evlp_runtime.py',
@@ -14,14 +14,7 @@ model = dict(
     # weights come from the pre-trained model: load_from=...
     backbone=dict(init_cfg=None),
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
-    # the encoder only (Sec. 1: understanding tasks fine-tune the encoder)
-    decoder=None,
-    bbox_head=None,
-    mlm_head=None,
-    itm_head=None,
-    caption_head=None,
-    train_cfg=None,
-    test_cfg=None,
+    # on the encoder (Sec. 1: understanding tasks fine-tune the encoder)
     vqa_head=dict(
         type='E2EVLPVQAHead',
         answer_list_path={{_base_.answer_list_path}}))

@@ -3,6 +3,7 @@ import glob
 import os.path as osp
 
 import pytest
+import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -52,3 +53,43 @@ def test_config_builds(path):
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     model = MODELS.build(_with_fixtures(cfg.model.to_dict()))
     assert sum(p.numel() for p in model.parameters()) > 0
+
+
+# Each fine-tuning config, the pre-training config whose checkpoint it
+# loads (load_from=...) and the prefixes of the parts it learns anew.
+PRE_R152 = 'configs/e2evlp_r152_pretrain.py'
+PRE_DEMO = 'configs/demo/e2evlp_shapes_pretrain.py'
+FINETUNING = [
+    (PRE_R152, 'configs/e2evlp_r152_vqa.py', ('vqa_head.', )),
+    (PRE_R152, 'configs/e2evlp_r152_nlvr2.py', ('nlvr2_head.', )),
+    (PRE_R152, 'configs/e2evlp_r152_caption.py', ()),
+    (PRE_R152, 'configs/e2evlp_r152_retrieval_flickr30k.py',
+     ('retrieval_head.', )),
+    (PRE_R152, 'configs/e2evlp_r152_coco_det.py', ('bbox_head.', )),
+    (PRE_DEMO, 'configs/demo/e2evlp_shapes_vqa.py', ('vqa_head.', )),
+    (PRE_DEMO, 'configs/demo/e2evlp_shapes_nlvr2.py', ('nlvr2_head.', )),
+    (PRE_DEMO, 'configs/demo/e2evlp_shapes_caption.py', ()),
+    (PRE_DEMO, 'configs/demo/e2evlp_shapes_retrieval.py',
+     ('retrieval_head.', )),
+    (PRE_DEMO, 'configs/demo/e2evlp_shapes_det.py', ('bbox_head.', )),
+]
+TRUNK = ('backbone.', 'neck.', 'text_embedding.', 'encoder.')
+
+
+def _param_shapes(path):
+    """State-dict names and shapes of a config's model (no memory)."""
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    with torch.device('meta'):
+        model = MODELS.build(_with_fixtures(cfg.model.to_dict()))
+    return {k: tuple(v.shape) for k, v in model.state_dict().items()}
+
+
+@pytest.mark.parametrize('pretrain,task,new', FINETUNING)
+def test_pre_training_checkpoint_fills_the_task_model(pretrain, task, new):
+    source, target = _param_shapes(pretrain), _param_shapes(task)
+    trunk = {k for k in source if k.startswith(TRUNK)}
+    assert trunk and trunk <= set(target), f'{task}: trunk keys missing'
+    # every tensor but the new head's comes from the checkpoint, as it is
+    loaded = {k: v for k, v in target.items() if not k.startswith(new)}
+    assert loaded == {k: source.get(k) for k in loaded}

@@ -5,7 +5,7 @@
 # The paper's recipe (configs/e2evlp_r152_nlvr2.py) at demo scale: same
 # model type, head and loss; an iteration schedule instead of 12 epochs.
 _base_ = [
-    '../_base_/models/e2evlp_shapes.py',
+    '../_base_/models/e2evlp_shapes_trunk.py',
     '../_base_/datasets/shapes_world_nlvr2.py',
     '../_base_/schedules/shapes_world_finetune.py',
 ]
@@ -13,14 +13,7 @@ model = dict(
     type='E2EVLPNLVR2',
     # flattens each pair into two images of one batch
     data_preprocessor=dict(type='E2EVLPNLVR2DataPreprocessor'),
-    # the encoder only (Sec. 1: understanding tasks fine-tune the encoder)
-    decoder=None,
-    bbox_head=None,
-    mlm_head=None,
-    itm_head=None,
-    caption_head=None,
-    train_cfg=None,
-    test_cfg=None,
+    # on the encoder (Sec. 1: understanding tasks fine-tune the encoder)
     nlvr2_head=dict(type='E2EVLPNLVR2Head'))
 
 max_iters = 800

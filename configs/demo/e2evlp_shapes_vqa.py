@@ -5,20 +5,13 @@
 # The paper's recipe (configs/e2evlp_r152_vqa.py) at demo scale: same
 # model type, head and loss; an iteration schedule instead of 12 epochs.
 _base_ = [
-    '../_base_/models/e2evlp_shapes.py',
+    '../_base_/models/e2evlp_shapes_trunk.py',
     '../_base_/datasets/shapes_world_vqa.py',
     '../_base_/schedules/shapes_world_finetune.py',
 ]
 model = dict(
     type='E2EVLPVQA',
-    # the encoder only (Sec. 1: understanding tasks fine-tune the encoder)
-    decoder=None,
-    bbox_head=None,
-    mlm_head=None,
-    itm_head=None,
-    caption_head=None,
-    train_cfg=None,
-    test_cfg=None,
+    # on the encoder (Sec. 1: understanding tasks fine-tune the encoder)
     vqa_head=dict(
         type='E2EVLPVQAHead',
         answer_list_path={{_base_.answer_list_path}}))

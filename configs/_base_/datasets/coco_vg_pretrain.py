@@ -4,9 +4,12 @@
 # visits every image once with one of its texts (text_sampling='image'),
 # so 200 epochs mean what the paper can mean; downstream val/test images
 # are left out (exclude_file).
-data_root = 'data/'
-# A local BERT-base-uncased WordPiece folder (no hub access at run time).
-tokenizer_path = data_root + 'bert-base-uncased'
+_base_ = './paper_common.py'
+# the shared settings, under short names
+data_root = _base_.data_root
+tokenizer_path = _base_.tokenizer_path
+max_text_length = _base_.max_text_length
+backend_args = _base_.backend_args
 # One object / attribute vocabulary for both sources, written by
 # tools/dataset_converters/vg_to_det.py: VG's 1600 / 400, with COCO's names
 # mapped onto VG's (coco_to_vg.json).
@@ -16,8 +19,6 @@ metainfo = dict(
 class_aliases = data_root + 'vg/annotations/coco_to_vg.json'
 # Karpathy val/test and VQA val/test images (build_exclusion_list.py)
 exclude_file = data_root + 'exclusions/pretrain_exclude.json'
-max_text_length = 40  # Sec. 4.2
-backend_args = None
 
 text_transforms = [
     dict(type='E2EVLPSampleITMNegative', prob=0.5),  # Sec. 3.1.2, ITM
@@ -29,21 +30,17 @@ text_transforms = [
          mask_prob=0.15),  # Sec. 3.1.2, MLM as in BERT
 ]
 train_pipeline = [
-    dict(type='E2EVLPLoadImageFromFile', backend_args=backend_args),
+    _base_.load_image,
     dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=True),
-    # Scale augmentation of Sec. 4.2 (DETR's): shorter side 480..800,
-    # longer side at most 1333.
-    dict(type='RandomChoiceResize',
-         scales=[(1333, s) for s in range(480, 801, 32)],
-         keep_ratio=True),
+    _base_.train_resize,
     *text_transforms,
     dict(type='PackE2EVLPInputs'),
 ]
 # Validation scores every pre-training task: half of the texts are another
 # image's (ITM) and 15% of tokens are masked (MLM), fixed per sample.
 test_pipeline = [
-    dict(type='E2EVLPLoadImageFromFile', backend_args=backend_args),
-    dict(type='Resize', scale=(1333, 800), keep_ratio=True),
+    _base_.load_image,
+    _base_.test_resize,
     dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=True),
     dict(type='E2EVLPSampleITMNegative', prob=0.5),
     dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
@@ -81,10 +78,6 @@ vg_train = dict(
     backend_args=backend_args)
 
 train_dataloader = dict(
-    batch_size=4,  # x 8 GPUs = the paper's total batch of 32 (Sec. 4.2)
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
     batch_sampler=dict(type='AspectRatioBatchSampler'),
     dataset=dict(type='ConcatDataset', datasets=[coco_train, vg_train]))
 # COCO val2017 (box AP on COCO's 80 classes) and the VG val split (box AP
@@ -107,10 +100,6 @@ vg_val = dict(
     pipeline=test_pipeline)
 val_dataloader = dict(
     batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type='ConcatDataset', datasets=[coco_val, vg_val]))
 test_dataloader = val_dataloader
 

@@ -3,19 +3,22 @@
 # attributes and region descriptions. Validation: the held-out val2017
 # scenes, one text each, half of them mismatched (ITM) and 15% of tokens
 # masked (MLM), so every pre-training task is scored.
-data_root = 'data/shapes_world/'
-tokenizer_path = data_root + 'tokenizer'
-image_size = 64  # 128 px scenes halved: objects of 13-29 px
+_base_ = './shapes_world_common.py'
+# the shared settings, under short names
+data_root = _base_.data_root
+tokenizer_path = _base_.tokenizer_path
 metainfo = dict(
     classes=('circle', 'square', 'triangle', 'star', 'diamond', 'hexagon',
              'cross', 'heart'),
     attributes=('red', 'green', 'blue', 'yellow', 'purple', 'orange',
                 'white', 'black'))
 
+load_boxes = dict(type='E2EVLPLoadAnnotations', with_bbox=True,
+                  with_attr=True)
 train_pipeline = [
-    dict(type='E2EVLPLoadImageFromFile'),
-    dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=True),
-    dict(type='Resize', scale=(image_size, image_size), keep_ratio=True),
+    _base_.load_image,
+    load_boxes,
+    _base_.resize,
     dict(type='E2EVLPSampleITMNegative', prob=0.5),
     dict(type='E2EVLPRandomFlip', prob=0.5),
     dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
@@ -27,11 +30,11 @@ train_pipeline = [
     dict(type='PackE2EVLPInputs'),
 ]
 test_pipeline = [
-    dict(type='E2EVLPLoadImageFromFile'),
-    dict(type='Resize', scale=(image_size, image_size), keep_ratio=True),
+    _base_.load_image,
+    _base_.resize,
     # after Resize (as in mmdet): ground truth stays in original pixels,
     # where predictions are rescaled and --show-dir draws
-    dict(type='E2EVLPLoadAnnotations', with_bbox=True, with_attr=True),
+    load_boxes,
     dict(type='E2EVLPSampleITMNegative', prob=0.5),
     dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
          max_length=40),
@@ -47,10 +50,6 @@ coco = dict(
     metainfo=metainfo)
 train_dataloader = dict(
     batch_size=32,
-    # Loading 64 px scenes costs ~1 ms each; worker processes would only
-    # take cores from the model (and mmengine sets OMP_NUM_THREADS=1 then).
-    num_workers=0,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type='ConcatDataset',
         datasets=[
@@ -68,10 +67,8 @@ train_dataloader = dict(
                  pipeline=train_pipeline),
         ]))
 val_dataloader = dict(
+    _base_.test_dataloader,
     batch_size=16,
-    num_workers=0,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         coco,
         ann_file='annotations/instances_val2017.json',

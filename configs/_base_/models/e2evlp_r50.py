@@ -1,69 +1,12 @@
-# E2E-VLP pre-training model, ResNet-50, 6 encoder / 6 decoder layers.
-# Paper: Xu et al., ACL 2021, Sec. 3 (architecture) and Sec. 4.2 (sizes).
-custom_imports = dict(imports=['e2evlp_mm'], allow_failed_imports=False)
-
-d = 256  # Transformer hidden size (Sec. 4.2)
-# Sec. 4.2 says 12 heads, which cannot divide d = 256: we use DETR's 8.
-attn = dict(embed_dims=d, num_heads=8, dropout=0.1, batch_first=True)
-ffn = dict(
-    embed_dims=d,
-    feedforward_channels=1024,  # intermediate size (Sec. 4.2)
-    num_fcs=2,
-    ffn_drop=0.1,
-    act_cfg=dict(type='ReLU', inplace=True))
+# E2E-VLP pre-training model, ResNet-50, 6 encoder / 6 decoder layers: the
+# trunk (e2evlp_r50_trunk.py) with the shared decoder and the heads of the
+# four pre-training tasks (Sec. 3.1.2-3.1.3, Eq. 3).
+_base_ = './e2evlp_r50_trunk.py'
 
 model = dict(
     type='E2EVLP',
     num_queries=100,  # DETR's N (Sec. 3.1.3 follows DETR)
-    data_preprocessor=dict(
-        type='DetDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True,
-        pad_size_divisor=1),
-    backbone=dict(
-        type='ResNet',
-        depth=50,  # 101 / 152 in Table 5
-        num_stages=4,
-        out_indices=(3, ),
-        frozen_stages=1,
-        # torchvision ResNet with frozen batchnorm (Sec. 4.2): frozen BN
-        # needs the ImageNet weights (a from-scratch ResNet has zero BN
-        # scales in every residual block), read from a local file, the
-        # torchvision state dict (README, "Backbone weights"); mmdet's
-        # 'torchvision://resnet50' works too where the hub is reachable.
-        norm_cfg=dict(type='BN', requires_grad=False),
-        norm_eval=True,
-        style='pytorch',
-        init_cfg=dict(
-            type='Pretrained', checkpoint='data/pretrained/resnet50.pth')),
-    neck=dict(  # the 1x1 conv from C = 2048 to d (Sec. 3.1.1)
-        type='ChannelMapper',
-        in_channels=[2048],
-        kernel_size=1,
-        out_channels=d,
-        act_cfg=None,
-        norm_cfg=None,
-        num_outs=1),
-    encoder=dict(  # 6 or 12 layers (Sec. 4.2, Table 5)
-        num_layers=6,
-        layer_cfg=dict(self_attn_cfg=attn, ffn_cfg=ffn)),
-    decoder=dict(  # fixed at 6 layers, shared by detection and captioning
-        num_layers=6,
-        layer_cfg=dict(self_attn_cfg=attn, cross_attn_cfg=attn, ffn_cfg=ffn),
-        return_intermediate=True),
-    positional_encoding=dict(num_feats=d // 2, normalize=True),
-    text_cfg=dict(
-        # BERT-base uncased WordPiece ids; with tokenizer_path set they are
-        # read from the tokenizer instead.
-        vocab_size=30522,
-        pad_id=0,
-        bos_id=101,  # [CLS]
-        eos_id=102,  # [SEP]
-        tokenizer_path=None,
-        max_position_embeddings=512,
-        dropout=0.1,
-        init_from=None),
+    decoder=_base_.decoder,
     bbox_head=dict(
         type='E2EVLPHead',
         # Visual Genome objects / attributes (BUTD vocabulary: 1600 / 400);

@@ -1,12 +1,16 @@
 # The small E2E-VLP of `make demo` (the shapes world, 2 CPU cores): the
-# paper's architecture (e2evlp_r50.py) at demo scale. Every shapes-world
-# config (pre-training and downstream) inherits this one model; their data
-# settings live in configs/_base_/datasets/shapes_world_*.py.
+# paper's pre-training model (e2evlp_r50.py) at demo scale. The demo
+# pre-training and detection configs inherit it, the downstream task
+# configs its trunk (e2evlp_shapes_trunk.py); their data settings live in
+# configs/_base_/datasets/shapes_world_*.py.
 _base_ = ['./e2evlp_r50.py']
 
 d = 128
 attn = dict(embed_dims=d, num_heads=4, dropout=0.0, batch_first=True)
 ffn = dict(embed_dims=d, feedforward_channels=4 * d, ffn_drop=0.0)
+decoder = dict(  # the trunk's shared `decoder`, for the captioner too
+    num_layers=3,
+    layer_cfg=dict(self_attn_cfg=attn, cross_attn_cfg=attn, ffn_cfg=ffn))
 model = dict(
     num_queries=10,  # at most 4 objects per scene
     backbone=dict(
@@ -24,10 +28,7 @@ model = dict(
     neck=dict(in_channels=[128], out_channels=d),
     encoder=dict(num_layers=3, layer_cfg=dict(self_attn_cfg=attn,
                                               ffn_cfg=ffn)),
-    decoder=dict(
-        num_layers=3,
-        layer_cfg=dict(self_attn_cfg=attn, cross_attn_cfg=attn,
-                       ffn_cfg=ffn)),
+    decoder=decoder,
     positional_encoding=dict(num_feats=d // 2),
     text_cfg=dict(
         tokenizer_path='data/shapes_world/tokenizer',  # its own WordPiece

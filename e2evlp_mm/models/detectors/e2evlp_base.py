@@ -19,9 +19,6 @@ from torch import Tensor, nn
 from ..layers import CaptionDecoder, E2EVLPTextEmbedding
 from ..utils import stack_text
 
-# configurable parts of the pre-training model that task models switch off
-PRETRAINING_PARTS = ('decoder', 'bbox_head', 'mlm_head', 'itm_head',
-                     'caption_head')
 # what the caption head takes from the trunk (see E2EVLPBase.build_head)
 CAPTION_HEAD_ARGS = ('embed_dims', 'vocab_size', 'pad_id', 'bos_id',
                      'eos_id')
@@ -134,31 +131,6 @@ class E2EVLPBase(DETR):
                 dict(bbox_head, train_cfg=train_cfg, test_cfg=self.test_cfg),
                 'embed_dims')
         self._init_layers()
-
-    @classmethod
-    def drop_unused(cls, kwargs: Dict) -> Dict:
-        """Remove the pre-training parts a task model does not use.
-
-        Task models accept the pre-training parts (``decoder``,
-        ``bbox_head``, ``mlm_head``, ``itm_head``, ``caption_head``) they
-        do not take as named arguments only so that their configs can
-        inherit the pre-training model dict and switch them off; building
-        one would leave unused weights (DDP) behind.
-
-        Args:
-            kwargs (dict): A task model's ``**kwargs``; changed in place.
-
-        Returns:
-            dict: ``kwargs`` without the pre-training parts.
-
-        Raises:
-            ValueError: Naming the first part that is not None.
-        """
-        for name in PRETRAINING_PARTS:
-            if kwargs.pop(name, None) is not None:
-                raise ValueError(f'{cls.__name__} has no {name}: set '
-                                 f'`{name}=None` in the config.')
-        return kwargs
 
     def build_head(self, cfg: OptConfigType,
                    *trunk_args: str) -> Optional[BaseModule]:

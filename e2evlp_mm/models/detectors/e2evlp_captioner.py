@@ -41,13 +41,12 @@ class E2EVLPCaptioner(E2EVLPBase):
             (``backbone``, ``neck``, ``encoder``, ``positional_encoding``,
             ``text_cfg``, ``num_queries``, ``train_cfg``, ``test_cfg`` (not
             read: the search settings live in ``caption_head``),
-            ``data_preprocessor``, ``init_cfg``). Pre-training parts a
-            config passes must be None (:meth:`E2EVLPBase.drop_unused`).
+            ``data_preprocessor``, ``init_cfg``); no ``bbox_head``.
     """
 
     def __init__(self, decoder: ConfigType, caption_head: ConfigType,
                  **kwargs) -> None:
-        super().__init__(decoder=decoder, **self.drop_unused(kwargs))
+        super().__init__(decoder=decoder, bbox_head=None, **kwargs)
         self.caption_head = self.build_head(caption_head, *CAPTION_HEAD_ARGS)
 
     def loss(self, batch_inputs: Tensor,

@@ -28,6 +28,16 @@ class E2EVLPEncoderTask(E2EVLPBase):
     """
     head_name = ''
 
+    def __init__(self, **kwargs) -> None:
+        """Build the trunk without decoder and detection queries.
+
+        Args:
+            **kwargs: The trunk arguments of :class:`E2EVLPBase` other than
+                ``decoder`` and ``bbox_head`` (an unused weight would stall
+                DDP; passing either is a ``TypeError``).
+        """
+        super().__init__(decoder=None, bbox_head=None, **kwargs)
+
     @property
     def task_head(self) -> nn.Module:
         """The head under ``head_name``."""

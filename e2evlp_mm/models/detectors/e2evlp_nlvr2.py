@@ -34,13 +34,12 @@ class E2EVLPNLVR2(E2EVLPEncoderTask):
         **kwargs: The trunk arguments of :class:`E2EVLPBase` (``backbone``,
             ``neck``, ``encoder``, ``positional_encoding``, ``text_cfg``,
             ``train_cfg``, ``test_cfg``, ``data_preprocessor``,
-            ``init_cfg``). Pre-training parts a config passes must be None
-            (:meth:`E2EVLPBase.drop_unused`).
+            ``init_cfg``), no ``decoder`` or ``bbox_head``.
     """
     head_name = 'nlvr2_head'
 
     def __init__(self, nlvr2_head: ConfigType, **kwargs) -> None:
-        super().__init__(**self.drop_unused(kwargs))
+        super().__init__(**kwargs)
         self.nlvr2_head = self.build_head(nlvr2_head, 'embed_dims')
 
     @staticmethod

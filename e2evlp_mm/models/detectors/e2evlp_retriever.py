@@ -44,13 +44,12 @@ class E2EVLPRetriever(E2EVLPBase):
             ``neck``, ``encoder``, ``positional_encoding``, ``text_cfg``,
             ``train_cfg``, ``test_cfg`` (``text_batch_size``: pairs per
             joint pass in :meth:`score_all`, default 256),
-            ``data_preprocessor``, ``init_cfg``). Pre-training parts a
-            config passes (the encoder alone ranks) must be None
-            (:meth:`E2EVLPBase.drop_unused`).
+            ``data_preprocessor``, ``init_cfg``); no ``decoder`` or
+            ``bbox_head``: the encoder alone ranks.
     """
 
     def __init__(self, retrieval_head: ConfigType, **kwargs) -> None:
-        super().__init__(**self.drop_unused(kwargs))
+        super().__init__(decoder=None, bbox_head=None, **kwargs)
         self.retrieval_head = self.build_head(retrieval_head, 'embed_dims')
 
     def joint_cls(self, feat: Tensor, feat_mask: Tensor, feat_pos: Tensor,

@@ -33,13 +33,12 @@ class E2EVLPVQA(E2EVLPEncoderTask):
         **kwargs: The trunk arguments of :class:`E2EVLPBase` (``backbone``,
             ``neck``, ``encoder``, ``positional_encoding``, ``text_cfg``,
             ``train_cfg``, ``test_cfg``, ``data_preprocessor``,
-            ``init_cfg``). Pre-training parts a config passes must be None
-            (:meth:`E2EVLPBase.drop_unused`).
+            ``init_cfg``), no ``decoder`` or ``bbox_head``.
     """
     head_name = 'vqa_head'
 
     def __init__(self, vqa_head: ConfigType, **kwargs) -> None:
-        super().__init__(**self.drop_unused(kwargs))
+        super().__init__(**kwargs)
         self.vqa_head = self.build_head(vqa_head, 'embed_dims')
 
     def head_input(self, batch_inputs: Tensor,

@@ -17,6 +17,7 @@ from e2evlp_mm.testing import (
 
 DATA = osp.join(osp.dirname(__file__), '..', '..', 'data')
 TINY = osp.join(DATA, 'configs', 'e2evlp_tiny.py')
+TINY_TRUNK = osp.join(DATA, 'configs', 'e2evlp_tiny_trunk.py')
 TOKENIZER = osp.join(DATA, 'hand_made', 'tokenizer')
 # the fine-tuning settings of paper Sec. 5.1
 CAPTION_HEAD = dict(
@@ -31,12 +32,14 @@ CAPTION_HEAD = dict(
 
 
 def build(model_type='E2EVLPCaptioner', **overrides):
-    if model_type == 'E2EVLPCaptioner':
-        overrides = dict(
-            dict(type=model_type, bbox_head=None, mlm_head=None,
-                 itm_head=None, caption_head=CAPTION_HEAD, train_cfg=None),
-            **overrides)
-    return build_model_from(TINY, **overrides)
+    if model_type != 'E2EVLPCaptioner':
+        return build_model_from(TINY, type=model_type, **overrides)
+    # the trunk, its shared decoder and the caption head
+    decoder = Config.fromfile(TINY_TRUNK).decoder
+    return build_model_from(
+        TINY_TRUNK,
+        **dict(dict(type=model_type, decoder=decoder,
+                    caption_head=CAPTION_HEAD), **overrides))
 
 
 def test_loss_and_every_parameter_gets_gradient():
@@ -60,9 +63,11 @@ def test_label_smoothing_is_the_loss():
     assert not torch.allclose(smooth, plain)
 
 
-def test_pre_training_heads_are_rejected():
-    with pytest.raises(ValueError, match='mlm_head'):
-        build(mlm_head=dict(type='E2EVLPMLMHead'))
+@pytest.mark.parametrize('key', ['bbox_head', 'mlm_head'])
+def test_pre_training_heads_are_rejected(key):
+    pre = Config.fromfile(TINY).model
+    with pytest.raises(TypeError, match=key):
+        build(**{key: pre[key]})
 
 
 def test_beam_predict_fields_with_tokenizer():

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 from mmdet.structures import DetDataSample
+from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.evaluator import Evaluator
 
@@ -19,20 +20,18 @@ from e2evlp_mm.testing import (
 
 DATA = osp.join(osp.dirname(__file__), '..', '..', 'data')
 TINY = osp.join(DATA, 'configs', 'e2evlp_tiny.py')
-OFF = dict(decoder=None, bbox_head=None, mlm_head=None, itm_head=None,
-           caption_head=None,
-           train_cfg=None)
+TINY_TRUNK = osp.join(DATA, 'configs', 'e2evlp_tiny_trunk.py')
 
 
 def build(model_type='E2EVLPRetriever', **overrides):
-    if model_type == 'E2EVLPRetriever':
-        overrides = dict(
-            OFF,
-            type=model_type,
-            retrieval_head=dict(
-                type='E2EVLPRetrievalHead', num_negatives=2, itc_dims=16),
-            **overrides)
-    return build_model_from(TINY, **overrides)
+    if model_type != 'E2EVLPRetriever':
+        return build_model_from(TINY, type=model_type, **overrides)
+    return build_model_from(
+        TINY_TRUNK,
+        type=model_type,
+        retrieval_head=dict(
+            type='E2EVLPRetrievalHead', num_negatives=2, itc_dims=16),
+        **overrides)
 
 
 def test_loss_and_every_parameter_gets_gradient():
@@ -57,9 +56,11 @@ def test_one_image_batch_has_no_negatives():
     losses['loss_retrieval'].backward()
 
 
-def test_pre_training_heads_are_rejected():
-    with pytest.raises(ValueError, match='itm_head'):
-        build(itm_head=dict(type='E2EVLPITMHead'))
+@pytest.mark.parametrize('key', ['decoder', 'bbox_head', 'itm_head'])
+def test_pre_training_parts_are_rejected(key):
+    pre = Config.fromfile(TINY).model
+    with pytest.raises(TypeError, match=key):
+        build(**{key: pre[key]})
 
 
 def gallery(model, num_images=3, num_texts=5):

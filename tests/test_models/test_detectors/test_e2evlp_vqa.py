@@ -69,9 +69,9 @@ def test_predict_fields_and_tensor_mode():
 
 
 @pytest.mark.parametrize('key', ['decoder', 'bbox_head', 'mlm_head'])
-def test_pretraining_parts_must_be_off(key):
+def test_pretraining_parts_are_rejected(key):
     pre = Config.fromfile(TINY).model
-    with pytest.raises(ValueError, match=key):
+    with pytest.raises(TypeError, match=key):
         build(TINY_VQA, **{key: pre[key]})
 
 
