@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: env test demo demo-downstream lint format clean-env
+.PHONY: env test demo demo-downstream table3 table7 lint format clean-env
 
 env:  ## create/update .venv (first run builds mmcv's ops: ~18 min on 2 cores)
 	bash tools/install.sh
@@ -16,6 +16,13 @@ demo: env  ## generate the shapes world, pre-train, evaluate, print the table
 
 demo-downstream: env  ## fine-tune + test every downstream task from the demo
 	bash tools/demo_downstream.sh
+
+TABLE_ARGS ?=
+table3: env  ## paper Table 3 in miniature: which pre-training task helps
+	$(PYTHON) tools/analysis_tools/paper_table3.py $(TABLE_ARGS)
+
+table7: env  ## paper Table 7 in miniature: DETR vs detection with text
+	$(PYTHON) tools/analysis_tools/paper_table7.py $(TABLE_ARGS)
 
 lint: env
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,98 @@
+"""tools/analysis_tools/paper_table{3,7}.py end to end on a tiny world."""
+import json
+import os.path as osp
+import runpy
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+TOOLS = osp.join(ROOT, 'tools', 'analysis_tools')
+DEMO = osp.join(ROOT, 'configs', 'demo')
+# The demo models shrunk (as test_shapes_world_e2e.py) and 1-3 iterations.
+TINY = [
+    '--seeds', '0', '--pretrain-scale', '0.001', '--finetune-scale', '0.01',
+    '--threads', '1', '--work-dir', 'work', '--cfg-options',
+    'model.encoder.num_layers=1', 'model.decoder.num_layers=1',
+    'model.caption_head.max_length=6', 'train_dataloader.batch_size=4',
+    'test_dataloader.batch_size=8'
+]
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    """The runner module, importable as the table scripts import it."""
+    monkeypatch.syspath_prepend(TOOLS)
+    threads = torch.get_num_threads()
+    import paper_runs
+    yield paper_runs
+    torch.set_num_threads(threads)
+
+
+def _table(script, args, monkeypatch):
+    monkeypatch.setattr(sys, 'argv', [script] + args)
+    runpy.run_path(osp.join(TOOLS, script), run_name='__main__')
+
+
+def test_scale_schedule_and_options(runs):
+    cfg = Config.fromfile(osp.join(DEMO, 'e2evlp_shapes_caption.py'))
+    assert runs.scale_schedule(cfg, 0.5) == 75
+    sched = cfg.param_scheduler[0]
+    assert (sched.end, sched.milestones) == (75, [38, 56])
+    assert cfg.default_hooks.checkpoint.interval == 75
+    vqa = Config.fromfile(osp.join(DEMO, 'e2evlp_shapes_vqa.py'))
+    # a key under the VQA model's absent decoder is skipped, not an error
+    runs.apply_options(vqa, {'model.decoder.num_layers': 1,
+                             'model.encoder.num_layers': 1})
+    assert vqa.model.decoder is None and vqa.model.encoder.num_layers == 1
+    runs.copy_schedule(vqa, osp.join(DEMO, 'e2evlp_shapes_pretrain.py'))
+    assert vqa.train_cfg.max_iters == Config.fromfile(
+        osp.join(DEMO, 'e2evlp_shapes_pretrain.py')).train_cfg.max_iters
+
+
+def test_ablation_configs_remove_one_task():
+    full = Config.fromfile(osp.join(DEMO, 'e2evlp_shapes_pretrain.py'))
+    assert full.model.caption_head and full.model.bbox_head.num_attributes
+    model = {
+        v: Config.fromfile(
+            osp.join(DEMO, f'e2evlp_shapes_pretrain_no_{v}.py')).model
+        for v in ('caption', 'attr', 'det')
+    }
+    assert model['caption'].caption_head is None
+    assert model['attr'].bbox_head.num_attributes == 0
+    assert model['det'].bbox_head is None
+    for m in model.values():  # everything else as the full model
+        assert m.encoder == full.model.encoder and m.mlm_head is not None
+
+
+def test_tables_end_to_end(runs, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    subprocess.run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'dataset_converters', 'make_shapes_world.py'),
+        '--out', 'data/shapes_world', '--num-images', '24', '--num-nlvr2',
+        '8', '--num-flickr', '4'
+    ], check=True, capture_output=True)
+    _table('paper_table3.py', ['--rows', 'no_det', 'none'] + TINY,
+           monkeypatch)
+    t3 = json.loads((tmp_path / 'work' / 'table3.json').read_text())
+    assert list(t3['rows']) == ['w/o object detection', 'no pre-training']
+    for cells in t3['rows'].values():
+        assert set(cells) == {'VQA acc', 'BLEU-4', 'CIDEr'}
+        for cell in cells.values():
+            assert len(cell['values']) == 1 and 0 <= cell['mean'] <= 1000
+    assert '| no pre-training |' in t3['table']
+
+    _table('paper_table7.py', ['--rows', 'detr', 'det_text_pretrained'] +
+           TINY, monkeypatch)
+    t7 = json.loads((tmp_path / 'work' / 'table7.json').read_text())
+    assert len(t7['rows']) == 2
+    for cells in t7['rows'].values():
+        assert 0 <= cells['AP']['mean'] <= cells['AP50']['mean'] <= 100
+    seed0 = tmp_path / 'work' / 'seed0'
+    # DETR on the pre-training schedule: 2800 * 0.001 iterations
+    assert (seed0 / 'detr_scratch_i3' / 'iter_3.pth').exists()
+    assert (seed0 / 'det_from_pretrain_full_i3_i2' / 'iter_2.pth').exists()

@@ -1,0 +1,67 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Table 7 in miniature: does paired text (and pre-training) help DETR?
+
+    python tools/analysis_tools/paper_table7.py [--seeds 0 1]
+        [--pretrain-scale 1] [--finetune-scale 1]
+
+Three detectors tested with COCO AP / AP50 on the shapes world's val2017
+scenes: mmdet's plain DETR of the demo model's size
+(configs/demo/detr_shapes.py) and the detection-with-text model
+(configs/demo/e2evlp_shapes_det.py), both from scratch on the demo
+pre-training recipe and iterations; and the detection-with-text model
+fine-tuned (its own schedule) from the full demo pre-training, which is
+shared with paper_table3.py under the same ``--work-dir``.
+"""
+import argparse
+
+import paper_runs as R
+
+PRETRAIN = R.demo_config('e2evlp_shapes_pretrain')
+DET = R.demo_config('e2evlp_shapes_det')
+COLUMNS = {'AP': ('coco/bbox_mAP', 100.0), 'AP50': ('coco/bbox_mAP_50',
+                                                    100.0)}
+ROWS = {
+    'detr': 'DETR (mmdet), no text, from scratch',
+    'det_text': 'E2E-VLP det + text, from scratch',
+    'det_text_pretrained': 'E2E-VLP det + text, fine-tuned from '
+    'pre-training',
+}
+
+
+def run_row(key: str, seed: int, args: argparse.Namespace) -> dict:
+    """Train and test one detector."""
+    opts = args.cfg_options
+    if key == 'det_text_pretrained':
+        ckpt = R.train(PRETRAIN, args.work_dir, 'pretrain_full', seed,
+                       args.pretrain_scale, options=opts)
+        ckpt = R.train(DET, args.work_dir,
+                       'det_from_' + ckpt.split('/')[-2], seed,
+                       args.finetune_scale, load_from=ckpt, options=opts)
+        return R.test(DET, ckpt, opts)
+    config = R.demo_config('detr_shapes') if key == 'detr' else DET
+    ckpt = R.train(config, args.work_dir, f'{key}_scratch', seed,
+                   args.pretrain_scale, schedule_from=PRETRAIN,
+                   options=opts)
+    return R.test(config, ckpt, opts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    R.add_table_args(parser, 'work_dirs/paper_tables')
+    parser.add_argument('--rows', nargs='+', choices=list(ROWS),
+                        default=list(ROWS))
+    args = parser.parse_args()
+    started = R.start(args)
+    rows = {
+        ROWS[key]: R.collect(
+            [run_row(key, seed, args) for seed in args.seeds], COLUMNS)
+        for key in args.rows
+    }
+    table = R.markdown('detector', list(COLUMNS), rows, digits=1)
+    R.write_table(args, 'table7', table, rows,
+                  dict(columns={c: k for c, (k, _) in COLUMNS.items()}),
+                  started)
+
+
+if __name__ == '__main__':
+    main()
