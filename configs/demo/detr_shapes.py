@@ -5,6 +5,8 @@
 # world's COCO scenes, with no text. paper_table7.py trains it and the
 # detection-with-text model on the demo pre-training schedule.
 _base_ = 'mmdet::detr/detr_r50_8xb2-150e_coco.py'
+# mmdet's own modules only; the project is imported like every config's
+custom_imports = dict(imports=['e2evlp_mm'], allow_failed_imports=False)
 data_root = 'data/shapes_world/coco/'
 image_size = 64  # as the demo E2E-VLP
 classes = ('circle', 'square', 'triangle', 'star', 'diamond', 'hexagon',

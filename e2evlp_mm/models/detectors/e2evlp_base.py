@@ -256,12 +256,13 @@ class E2EVLPBase(DETR):
         return dec_in, head_in
 
     def forward_decoder(self,
-                        memory_mask: Tensor,
-                        memory_pos: Tensor,
                         query: Optional[Tensor] = None,
                         query_pos: Optional[Tensor] = None,
-                        memory: Optional[Tensor] = None) -> Dict:
-        """DETR's decoder pass; nothing when detection is off."""
+                        memory: Optional[Tensor] = None,
+                        memory_mask: Optional[Tensor] = None,
+                        memory_pos: Optional[Tensor] = None) -> Dict:
+        """DETR's decoder pass (mmdet's argument order); nothing when
+        detection is off (no ``query``)."""
         if query is None:
             return dict()
         return super().forward_decoder(query, query_pos, memory, memory_mask,
