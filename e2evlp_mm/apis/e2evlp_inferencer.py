@@ -228,25 +228,14 @@ class E2EVLPInferencer(BaseInferencer):
         results = dict(predictions=[], visualization=[])
         for vis_inputs, names, preds in batches:
             vis = self.visualize(
-                vis_inputs,
-                preds,
-                return_vis=return_vis,
-                show=show,
-                wait_time=wait_time,
-                draw_pred=draw_pred,
-                pred_score_thr=pred_score_thr,
-                no_save_vis=no_save_vis,
-                img_out_dir=out_dir,
-                names=names)
+                vis_inputs, preds, return_vis=return_vis, show=show,
+                wait_time=wait_time, draw_pred=draw_pred,
+                pred_score_thr=pred_score_thr, no_save_vis=no_save_vis,
+                img_out_dir=out_dir, names=names)
             out = self.postprocess(
-                preds,
-                vis,
-                return_datasamples=return_datasamples,
-                print_result=print_result,
-                no_save_pred=no_save_pred,
-                pred_out_dir=out_dir,
-                names=names,
-                tasks=tasks)
+                preds, vis, return_datasamples=return_datasamples,
+                print_result=print_result, no_save_pred=no_save_pred,
+                pred_out_dir=out_dir, names=names, tasks=tasks)
             results['predictions'].extend(out['predictions'])
             results['visualization'].extend(out['visualization'] or [])
         return results
@@ -367,15 +356,9 @@ class E2EVLPInferencer(BaseInferencer):
             out_file = osp.join(img_out_dir, 'vis',
                                 f'{name}.png') if img_out_dir else None
             self.visualizer.add_datasample(
-                name,
-                load_rgb(source),
-                pred,
-                draw_gt=False,
-                draw_pred=draw_pred,
-                show=show,
-                wait_time=wait_time,
-                out_file=out_file,
-                pred_score_thr=pred_score_thr)
+                name, load_rgb(source), pred, draw_gt=False,
+                draw_pred=draw_pred, show=show, wait_time=wait_time,
+                out_file=out_file, pred_score_thr=pred_score_thr)
             pictures.append(self.visualizer.get_image())
         return pictures if return_vis else None
 
