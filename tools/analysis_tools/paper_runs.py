@@ -228,14 +228,16 @@ def write_table(args: argparse.Namespace, name: str, table: str,
     """Print the table and write it, with its settings, as json."""
     minutes = (time.time() - started) / 60
     print(f'\n{table}\n\nseeds {args.seeds}; mean ± sample std; '
-          f'{minutes:.1f} min')
+          f'{minutes:.1f} min in this invocation (finished runs under '
+          f'{args.work_dir} were reused)')
     out = args.out or osp.join(args.work_dir, f'{name}.json')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     with open(out, 'w') as f:
         json.dump(dict(table=table, rows=rows, seeds=args.seeds,
                        pretrain_scale=args.pretrain_scale,
                        finetune_scale=args.finetune_scale,
-                       cfg_options=args.cfg_options, minutes=minutes,
+                       cfg_options=args.cfg_options,
+                       minutes_this_invocation=minutes,
                        **settings), f, indent=1)
     print(f'written to {out}')
 
