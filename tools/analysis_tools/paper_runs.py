@@ -171,7 +171,7 @@ def train(config: str, work_root: str, name: str, seed: int,
     work_dir = osp.join(work_root, f'seed{seed}', f'{name}_i{iters}')
     last = osp.join(work_dir, 'last_checkpoint')
     if not osp.exists(last):
-        cfg.randomness = dict(seed=seed)
+        cfg.randomness = dict(cfg.get('randomness') or {}, seed=seed)
         cfg.load_from = load_from
         cfg.resume = False
         apply_options(cfg, options or {})
