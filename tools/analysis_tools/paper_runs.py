@@ -171,7 +171,7 @@ def train(config: str, work_root: str, name: str, seed: int,
     work_dir = osp.join(work_root, f'seed{seed}', f'{name}_i{iters}')
     last = osp.join(work_dir, 'last_checkpoint')
     if not osp.exists(last):
-        cfg.randomness = dict(seed=seed)
+        cfg.randomness = dict(cfg.get('randomness') or {}, seed=seed)
         cfg.load_from = load_from
         cfg.resume = False
         apply_options(cfg, options or {})
@@ -228,14 +228,16 @@ def write_table(args: argparse.Namespace, name: str, table: str,
     """Print the table and write it, with its settings, as json."""
     minutes = (time.time() - started) / 60
     print(f'\n{table}\n\nseeds {args.seeds}; mean ± sample std; '
-          f'{minutes:.1f} min')
+          f'{minutes:.1f} min in this invocation (finished runs under '
+          f'{args.work_dir} were reused)')
     out = args.out or osp.join(args.work_dir, f'{name}.json')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     with open(out, 'w') as f:
         json.dump(dict(table=table, rows=rows, seeds=args.seeds,
                        pretrain_scale=args.pretrain_scale,
                        finetune_scale=args.finetune_scale,
-                       cfg_options=args.cfg_options, minutes=minutes,
+                       cfg_options=args.cfg_options,
+                       minutes_this_invocation=minutes,
                        **settings), f, indent=1)
     print(f'written to {out}')
 
