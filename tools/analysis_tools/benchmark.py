@@ -24,7 +24,6 @@ Example::
 import argparse
 import json
 import os.path as osp
-import platform
 import statistics
 import sys
 import time
@@ -40,6 +39,7 @@ from mmengine.registry import init_default_scope
 from torch import nn
 
 import e2evlp_mm  # noqa: F401  (registers everything)
+from e2evlp_mm.engine.machine import cpu_model
 from e2evlp_mm.testing import make_e2evlp_batch
 
 TABLE6_SIZES = '800x1333,600x1000,448x746,448x448'
@@ -72,18 +72,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--peer-cfg-options', nargs='+', action=DictAction,
                         help='applied to the peer after the depth match')
     return parser.parse_args(argv)
-
-
-def cpu_model() -> str:
-    """The processor's marketing name (``lscpu``'s Model name)."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def parse_size(text: str) -> Tuple[int, int]:

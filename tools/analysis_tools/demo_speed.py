@@ -15,7 +15,6 @@ for each other can make two threads several times slower than one;
 import argparse
 import math
 import os
-import platform
 import tempfile
 import time
 from typing import Dict, List, Optional
@@ -25,6 +24,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import e2evlp_mm  # noqa: F401  (registers everything)
+from e2evlp_mm.engine.machine import cpu_model
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -37,18 +37,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
-
-
-def cpu_model() -> str:
-    """``lscpu``'s Model name, from /proc/cpuinfo."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def measure(cfg: Config, threads: List[int], iters: int,
