@@ -11,6 +11,7 @@ from e2evlp_mm.engine import (
     add_common_args,
     attach_result_dump,
     check_data_exists,
+    close_distributed,
     exit_on_data_error,
     finish_result_dump,
     load_config,
@@ -58,6 +59,7 @@ def main() -> None:
         runner.test()
     if args.out is not None:
         finish_result_dump(runner, args.out)
+    close_distributed()
 
 
 if __name__ == '__main__':

@@ -12,6 +12,7 @@ from e2evlp_mm.engine import (
     add_common_args,
     check_backbone_init,
     check_data_exists,
+    close_distributed,
     exit_on_data_error,
     load_config,
     save_after_data_error,
@@ -70,6 +71,7 @@ def main() -> None:
         runner = (Runner.from_cfg(cfg)
                   if 'runner_type' not in cfg else RUNNERS.build(cfg))
         runner.train()
+    close_distributed()
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 from .cli import (
     add_common_args,
+    close_distributed,
     exit_on_data_error,
     load_config,
     save_after_data_error,
@@ -21,7 +22,8 @@ from .result_dump import attach_result_dump, finish_result_dump
 from .show_dir import trigger_e2evlp_visualization
 
 __all__ = [
-    'add_common_args', 'load_config', 'MissingDataError', 'check_data_exists',
+    'add_common_args', 'close_distributed', 'load_config', 'MissingDataError',
+    'check_data_exists',
     'exit_on_data_error', 'save_after_data_error',
     'attach_result_dump', 'finish_result_dump', 'E2EVLPRetrievalTestLoop',
     'E2EVLPRetrievalValLoop', 'E2EVLPPreflightHook', 'dead_norm_layers',

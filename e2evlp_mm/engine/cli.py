@@ -168,3 +168,17 @@ def save_after_data_error(runner) -> Optional[str]:
     path = osp.join(runner.work_dir, filename)
     return (f'The training state after {done} iterations was saved to '
             f'{path}; fix the data, then resume with --resume {path}')
+
+
+def close_distributed() -> None:
+    """Tear the process group down before the interpreter exits.
+
+    Left to interpreter shutdown, gloo's worker threads can be destroyed
+    while still joinable ("terminate called without an active exception",
+    SIGABRT in one rank), which fails a run that trained and saved
+    everything. Every rank waits for the others, then the group goes.
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
