@@ -38,7 +38,7 @@ model = dict(
         length_penalty=0.0),
     train_cfg=dict(  # DETR's matching costs
         assigner=dict(
-            type='HungarianAssigner',
+            type='E2EVLPBatchHungarianAssigner',
             match_costs=[
                 dict(type='ClassificationCost', weight=1.),
                 dict(type='BBoxL1Cost', weight=5.0, box_format='xywh'),

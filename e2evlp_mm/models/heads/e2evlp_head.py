@@ -146,16 +146,9 @@ class E2EVLPHead(DETRHead):
             with attributes, ``loss_attr``.
         """
         (labels, label_weights, bbox_targets, bbox_weights, attr_targets,
-         pos_inds, neg_inds) = multi_apply(self._get_targets_single,
-                                           list(cls_scores), list(bbox_preds),
-                                           batch_gt_instances,
-                                           batch_img_metas)
-        num_pos = sum(inds.numel() for inds in pos_inds)
-        num_neg = sum(inds.numel() for inds in neg_inds)
-        labels, label_weights = torch.cat(labels), torch.cat(label_weights)
-        bbox_targets = torch.cat(bbox_targets)
-        bbox_weights = torch.cat(bbox_weights)
-        attr_targets = torch.cat(attr_targets)
+         num_pos, num_neg) = self.get_batch_targets(cls_scores, bbox_preds,
+                                                    batch_gt_instances,
+                                                    batch_img_metas)
 
         # classification, weighted avg factor as in the official DETR
         cls_avg_factor = num_pos * 1.0 + num_neg * self.bg_cls_weight
@@ -195,52 +188,80 @@ class E2EVLPHead(DETRHead):
             avg_factor=max(num_valid.item(), 1.))
         return loss_cls, loss_bbox, loss_iou, loss_attr
 
-    def _get_targets_single(self, cls_score: Tensor, bbox_pred: Tensor,
-                            gt_instances: InstanceData,
-                            img_meta: dict) -> tuple:
-        """DETR's targets of one image plus its attribute targets.
+    def get_batch_targets(self, cls_scores: Tensor, bbox_preds: Tensor,
+                          batch_gt_instances: InstanceList,
+                          batch_img_metas: List[dict]) -> tuple:
+        """DETR's targets of one decoder layer's queries, plus attributes.
+
+        The queries are matched by the assigner's ``assign_batch`` when it
+        has one (:class:`E2EVLPBatchHungarianAssigner`: one cost
+        computation for the batch), else image by image with ``assign``;
+        the targets are then gathered for the whole batch at once.
 
         Args:
-            cls_score (Tensor): Shape (num_queries, num_classes + 1).
-            bbox_pred (Tensor): Normalized cxcywh, (num_queries, 4).
-            gt_instances (:obj:`InstanceData`): ``bboxes`` (xyxy pixels),
-                ``labels`` and optionally ``attributes``.
-            img_meta (dict): Image meta with ``img_shape``.
+            cls_scores (Tensor): Shape (B, num_queries, num_classes + 1).
+            bbox_preds (Tensor): Normalized cxcywh, (B, num_queries, 4).
+            batch_gt_instances (list[:obj:`InstanceData`]): ``bboxes``
+                (xyxy pixels), ``labels`` and optionally ``attributes``.
+            batch_img_metas (list[dict]): Image metas with ``img_shape``.
 
         Returns:
-            tuple[Tensor]: ``labels`` (num_queries,), ``label_weights``,
-            ``bbox_targets`` (num_queries, 4) normalized cxcywh,
-            ``bbox_weights``, ``attr_targets`` (num_queries,) with ``-1``
-            where no loss applies, ``pos_inds`` and ``neg_inds``.
+            tuple: ``labels`` (B * num_queries, ) with ``num_classes`` for
+            background, ``label_weights`` (B * num_queries, ),
+            ``bbox_targets`` (B * num_queries, 4) normalized cxcywh,
+            ``bbox_weights`` (B * num_queries, 4), ``attr_targets``
+            (B * num_queries, ) with ``-1`` where no loss applies, and the
+            numbers of positive and negative queries (int).
         """
-        img_h, img_w = img_meta['img_shape']
-        factor = bbox_pred.new_tensor([img_w, img_h, img_w, img_h])[None]
-        num_queries = bbox_pred.size(0)
-        pred_instances = InstanceData(
-            scores=cls_score, bboxes=bbox_cxcywh_to_xyxy(bbox_pred) * factor)
-        assign_result = self.assigner.assign(
-            pred_instances=pred_instances,
-            gt_instances=gt_instances,
-            img_meta=img_meta)
-        pos_inds = torch.nonzero(
-            assign_result.gt_inds > 0, as_tuple=False).squeeze(-1).unique()
-        neg_inds = torch.nonzero(
-            assign_result.gt_inds == 0, as_tuple=False).squeeze(-1).unique()
-        gt_inds = (assign_result.gt_inds[pos_inds] - 1).long()
+        factors = bbox_preds.new_tensor(
+            [[w, h, w, h] for h, w in (meta['img_shape']
+                                       for meta in batch_img_metas)])
+        preds = [
+            InstanceData(scores=score, bboxes=bbox_cxcywh_to_xyxy(bbox) *
+                         factor[None])
+            for score, bbox, factor in zip(cls_scores, bbox_preds, factors)
+        ]
+        if hasattr(self.assigner, 'assign_batch'):
+            gt_inds = self.assigner.assign_batch(preds, batch_gt_instances,
+                                                 batch_img_metas)
+        else:
+            gt_inds = torch.stack([
+                self.assigner.assign(pred_instances=pred, gt_instances=gt,
+                                     img_meta=meta).gt_inds
+                for pred, gt, meta in zip(preds, batch_gt_instances,
+                                          batch_img_metas)
+            ])
+        gt_inds = gt_inds.flatten()  # (B * num_queries, ), 0: background
+        pos = gt_inds > 0
+        # index of each query's ground truth in the concatenated batch
+        offsets = torch.tensor([0] + [len(gt) for gt in batch_gt_instances],
+                               device=gt_inds.device).cumsum(0)[:-1]
+        num_queries = bbox_preds.size(1)
+        flat = (gt_inds - 1 +
+                offsets.repeat_interleave(num_queries))[pos]
 
-        labels = pos_inds.new_full((num_queries, ), self.num_classes)
-        labels[pos_inds] = gt_instances.labels[gt_inds]
-        label_weights = bbox_pred.new_ones(num_queries)
-        bbox_targets = torch.zeros_like(bbox_pred)
-        bbox_weights = torch.zeros_like(bbox_pred)
-        bbox_weights[pos_inds] = 1.0
-        bbox_targets[pos_inds] = bbox_xyxy_to_cxcywh(
-            gt_instances.bboxes[gt_inds] / factor)
-        attr_targets = pos_inds.new_full((num_queries, ), -1)
-        if 'attributes' in gt_instances:
-            attr_targets[pos_inds] = gt_instances.attributes[gt_inds].long()
+        gt_labels = torch.cat([gt.labels for gt in batch_gt_instances])
+        labels = gt_inds.new_full(gt_inds.shape, self.num_classes)
+        labels[pos] = gt_labels[flat].long()
+        label_weights = bbox_preds.new_ones(gt_inds.shape)
+        gt_bboxes = torch.cat([
+            gt.bboxes / factor[None]
+            for gt, factor in zip(batch_gt_instances, factors)
+        ])
+        bbox_targets = bbox_preds.new_zeros(gt_inds.numel(), 4)
+        bbox_targets[pos] = bbox_xyxy_to_cxcywh(gt_bboxes[flat])
+        bbox_weights = torch.zeros_like(bbox_targets)
+        bbox_weights[pos] = 1.0
+        attr_targets = gt_inds.new_full(gt_inds.shape, -1)
+        gt_attrs = torch.cat([
+            gt.attributes.long() if 'attributes' in gt else
+            gt.labels.new_full((len(gt), ), -1).long()
+            for gt in batch_gt_instances
+        ])
+        attr_targets[pos] = gt_attrs[flat]
+        num_pos = int(pos.sum())
         return (labels, label_weights, bbox_targets, bbox_weights,
-                attr_targets, pos_inds, neg_inds)
+                attr_targets, num_pos, gt_inds.numel() - num_pos)
 
     def predict_by_feat(self,
                         layer_cls_scores: Tensor,
