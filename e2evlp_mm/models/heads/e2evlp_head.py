@@ -216,25 +216,25 @@ class E2EVLPHead(DETRHead):
         factors = bbox_preds.new_tensor(
             [[w, h, w, h] for h, w in (meta['img_shape']
                                        for meta in batch_img_metas)])
-        preds = [
-            InstanceData(scores=score, bboxes=bbox_cxcywh_to_xyxy(bbox) *
-                         factor[None])
-            for score, bbox, factor in zip(cls_scores, bbox_preds, factors)
-        ]
+        bboxes = bbox_cxcywh_to_xyxy(bbox_preds) * factors[:, None]
         if hasattr(self.assigner, 'assign_batch'):
-            gt_inds = self.assigner.assign_batch(preds, batch_gt_instances,
+            gt_inds = self.assigner.assign_batch(cls_scores, bboxes,
+                                                 batch_gt_instances,
                                                  batch_img_metas)
         else:
             gt_inds = torch.stack([
-                self.assigner.assign(pred_instances=pred, gt_instances=gt,
-                                     img_meta=meta).gt_inds
-                for pred, gt, meta in zip(preds, batch_gt_instances,
-                                          batch_img_metas)
+                self.assigner.assign(
+                    pred_instances=InstanceData(scores=score, bboxes=bbox),
+                    gt_instances=gt,
+                    img_meta=meta).gt_inds for score, bbox, gt, meta in zip(
+                        cls_scores, bboxes, batch_gt_instances,
+                        batch_img_metas)
             ])
         gt_inds = gt_inds.flatten()  # (B * num_queries, ), 0: background
         pos = gt_inds > 0
         # index of each query's ground truth in the concatenated batch
-        offsets = torch.tensor([0] + [len(gt) for gt in batch_gt_instances],
+        offsets = torch.tensor([0] + [gt.labels.numel()
+                                      for gt in batch_gt_instances],
                                device=gt_inds.device).cumsum(0)[:-1]
         num_queries = bbox_preds.size(1)
         flat = (gt_inds - 1 +

@@ -1,9 +1,8 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """DETR's Hungarian matching for a whole batch in one cost computation."""
 from collections import defaultdict
-from typing import Dict, List, Tuple
+from typing import List
 
-import numpy as np
 import torch
 from mmdet.models.task_modules import HungarianAssigner
 from mmdet.registry import TASK_UTILS
@@ -30,16 +29,16 @@ class E2EVLPBatchHungarianAssigner(HungarianAssigner):
     against :meth:`assign`). :meth:`assign` is inherited unchanged.
     """
 
-    def assign_batch(self, batch_pred_instances: InstanceList,
+    def assign_batch(self, scores: Tensor, bboxes: Tensor,
                      batch_gt_instances: InstanceList,
                      batch_img_metas: List[dict]) -> Tensor:
         """Match every image's queries to its ground truth.
 
         Args:
-            batch_pred_instances (list[:obj:`InstanceData`]): Per image
-                ``scores`` (num_queries, num_classes + 1) logits and
-                ``bboxes`` (num_queries, 4) xyxy pixels; every image has
-                the same number of queries.
+            scores (Tensor): Class logits, (B, num_queries,
+                num_classes + 1).
+            bboxes (Tensor): Predicted boxes, xyxy pixels of their image,
+                (B, num_queries, 4).
             batch_gt_instances (list[:obj:`InstanceData`]): Per image
                 ``bboxes`` (k, 4) xyxy pixels and ``labels`` (k, ).
             batch_img_metas (list[dict]): Per image meta with
@@ -50,54 +49,32 @@ class E2EVLPBatchHungarianAssigner(HungarianAssigner):
             ``j + 1`` for a query matched to ground truth ``j`` of its
             image (``AssignResult.gt_inds`` of :meth:`assign`, stacked).
         """
-        num_queries = len(batch_pred_instances[0])
-        device = batch_gt_instances[0].labels.device
-        gt_inds = torch.zeros((len(batch_pred_instances), num_queries),
-                              dtype=torch.long)
-        groups = self._group_by_shape(batch_gt_instances, batch_img_metas)
+        num_queries = scores.size(1)
+        num_gts = [gt.labels.numel() for gt in batch_gt_instances]
+        gt_inds = torch.zeros(scores.shape[:2], dtype=torch.long)
+        groups = defaultdict(list)  # images with ground truth, by shape
+        for i, meta in enumerate(batch_img_metas):
+            if num_gts[i] > 0:
+                groups[tuple(meta['img_shape'])].append(i)
         for members in groups.values():
-            cost, gt_starts = self._group_cost(
-                [batch_pred_instances[i] for i in members],
-                [batch_gt_instances[i] for i in members],
-                batch_img_metas[members[0]])
+            pred = InstanceData(
+                scores=scores[members].flatten(0, 1),
+                bboxes=bboxes[members].flatten(0, 1))
+            gts = [batch_gt_instances[i] for i in members]
+            gt = InstanceData(
+                bboxes=torch.cat([g.bboxes for g in gts]),
+                labels=torch.cat([g.labels for g in gts]))
+            cost = torch.stack([
+                match_cost(pred_instances=pred, gt_instances=gt,
+                           img_meta=batch_img_metas[members[0]])
+                for match_cost in self.match_costs
+            ]).sum(0).detach().cpu().numpy()
+            first_gt = 0
             for row, i in enumerate(members):
-                num_gts = len(batch_gt_instances[i])
                 block = cost[row * num_queries:(row + 1) * num_queries,
-                             gt_starts[row]:gt_starts[row] + num_gts]
+                             first_gt:first_gt + num_gts[i]]
+                first_gt += num_gts[i]
                 rows, cols = linear_sum_assignment(block)
                 gt_inds[i, torch.from_numpy(rows)] = \
                     torch.from_numpy(cols) + 1
-        return gt_inds.to(device)
-
-    @staticmethod
-    def _group_by_shape(batch_gt_instances: InstanceList,
-                        batch_img_metas: List[dict]
-                        ) -> Dict[Tuple[int, int], List[int]]:
-        """Images with ground truth, grouped by ``img_shape``."""
-        groups = defaultdict(list)
-        for i, (gt, meta) in enumerate(zip(batch_gt_instances,
-                                           batch_img_metas)):
-            if len(gt) > 0:
-                groups[tuple(meta['img_shape'])].append(i)
-        return groups
-
-    def _group_cost(self, preds: InstanceList, gts: InstanceList,
-                    img_meta: dict) -> Tuple[np.ndarray, List[int]]:
-        """Summed match costs of all queries vs all ground truth of a group
-        of images of one shape, as a host array (sum_queries, sum_gts), and
-        the first column of each image's ground truth."""
-        pred = InstanceData(
-            scores=torch.cat([p.scores for p in preds]),
-            bboxes=torch.cat([p.bboxes for p in preds]))
-        gt = InstanceData(
-            bboxes=torch.cat([g.bboxes for g in gts]),
-            labels=torch.cat([g.labels for g in gts]))
-        cost = torch.stack([
-            match_cost(pred_instances=pred, gt_instances=gt,
-                       img_meta=img_meta)
-            for match_cost in self.match_costs
-        ]).sum(0)
-        starts = [0]
-        for g in gts[:-1]:
-            starts.append(starts[-1] + len(g))
-        return cost.detach().cpu().numpy(), starts
+        return gt_inds.to(scores.device)

@@ -56,18 +56,16 @@ def test_batch_matching_equals_mmdet_per_image(shapes, num_gts, seed):
     single = TASK_UTILS.build(
         dict(type='HungarianAssigner', match_costs=COSTS))
     cls, boxes, gts, metas = random_batch(seed, shapes, num_gts)
-    preds = []
-    for score, box, meta in zip(cls, boxes, metas):
-        h, w = meta['img_shape']
-        cx, cy, bw, bh = box.unbind(-1)
-        xyxy = torch.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2,
-                            cy + bh / 2], -1) * torch.tensor([w, h, w, h])
-        preds.append(InstanceData(scores=score, bboxes=xyxy))
+    factors = torch.tensor([[w, h, w, h] for h, w in shapes])
+    cx, cy, bw, bh = boxes.unbind(-1)
+    xyxy = torch.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2],
+                       -1) * factors[:, None]
 
-    gt_inds = batched.assign_batch(preds, gts, metas)
+    gt_inds = batched.assign_batch(cls, xyxy, gts, metas)
 
     assert gt_inds.shape == (len(shapes), NUM_QUERIES)
-    for i, (pred, gt, meta) in enumerate(zip(preds, gts, metas)):
+    for i, (gt, meta) in enumerate(zip(gts, metas)):
+        pred = InstanceData(scores=cls[i], bboxes=xyxy[i])
         expected = single.assign(pred, gt, meta).gt_inds
         assert torch.equal(gt_inds[i], expected), i
         # every gt is matched exactly once
