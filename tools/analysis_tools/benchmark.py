@@ -213,9 +213,7 @@ def measure_caption(model: nn.Module, args: argparse.Namespace) -> dict:
     head.max_length = args.tokens
 
     def image_pass():
-        enc_in, _ = model.pre_transformer(model.extract_feat(inputs),
-                                          samples)
-        return model.caption_decode_fn(enc_in)
+        return model.caption_decode_fn(model.extract_feat(inputs), samples)
 
     def generate(decode_fn, beam_size: int, use_cache: bool) -> list:
         head.beam_size, head.use_cache = beam_size, use_cache

@@ -72,13 +72,13 @@ class E2EVLP(E2EVLPBase):
             with ``loss_attr`` (and ``d{i}.`` copies), ``loss_cap``.
         """
         img_feats = self.extract_feat(batch_inputs)
-        enc_in, dec_in = self.pre_transformer(img_feats, batch_data_samples)
         losses = dict()
         with_text = self.mlm_head is not None or self.itm_head is not None
-        if with_text and 'text_ids' not in enc_in:
+        if with_text and not all('text_ids' in ds
+                                 for ds in batch_data_samples):
             raise ValueError('MLM and ITM need `text_ids` in every sample.')
         if self.with_bbox or with_text:
-            head_in = self.forward_joint(enc_in, dec_in)
+            head_in = self.forward_transformer(img_feats, batch_data_samples)
             if self.with_bbox:
                 losses.update(
                     self.bbox_head.loss(head_in['hidden_states'],
@@ -95,7 +95,8 @@ class E2EVLP(E2EVLPBase):
         if self.caption_head is not None:
             losses.update(
                 self.caption_head.loss(
-                    self.caption_decode_fn(enc_in), batch_data_samples))
+                    self.caption_decode_fn(img_feats, batch_data_samples),
+                    batch_data_samples))
         return losses
 
     def predict(self,
@@ -113,16 +114,16 @@ class E2EVLP(E2EVLPBase):
             ``pred_caption_score`` and, given a tokenizer, ``pred_caption``.
         """
         img_feats = self.extract_feat(batch_inputs)
-        enc_in, dec_in = self.pre_transformer(img_feats, batch_data_samples)
         cfg = self.test_cfg
         outs = []
-        if self.with_bbox or 'text_ids' in enc_in:
-            head_in = self.forward_joint(enc_in, dec_in)
+        with_text = all('text_ids' in ds for ds in batch_data_samples)
+        if self.with_bbox or with_text:
+            head_in = self.forward_transformer(img_feats, batch_data_samples)
         if self.with_bbox:
             results = self.bbox_head.predict(
                 head_in['hidden_states'], batch_data_samples, rescale=rescale)
             self.add_pred_to_datasample(batch_data_samples, results)
-        if 'text_ids' in enc_in:
+        if with_text:
             text_feats = head_in['text_feats']
             if self.mlm_head is not None and cfg.get('with_mlm', True):
                 outs.append(
@@ -134,7 +135,8 @@ class E2EVLP(E2EVLPBase):
                                           batch_data_samples))
         if self.caption_head is not None and cfg.get('with_caption', False):
             preds = self.caption_head.predict(
-                self.caption_decode_fn(enc_in), batch_data_samples)
+                self.caption_decode_fn(img_feats, batch_data_samples),
+                batch_data_samples)
             add_caption_text(preds, self.tokenizer)
             outs.append(preds)
         return write_predictions(batch_data_samples, *outs)

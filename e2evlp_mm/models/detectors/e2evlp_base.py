@@ -46,8 +46,11 @@ class E2EVLPBase(DETR):
     position embeddings); image tokens get the fixed sine encoding, added
     at every attention layer as in DETR. Text and image padding are both
     key-padding masks, so texts of different lengths and images of
-    different sizes share a batch. :meth:`forward_transformer` is the joint
-    pass; :meth:`caption_decode_fn` the image-only pass plus causal decoder.
+    different sizes share a batch. The joint pass is mmdet's
+    :meth:`DetectionTransformer.forward_transformer` (``pre_transformer ->
+    forward_encoder -> pre_decoder -> forward_decoder``, each overridden
+    here); :meth:`caption_decode_fn` is the image-only pass plus the causal
+    decoder.
 
     Args:
         backbone (:obj:`ConfigDict` or dict): Backbone, e.g. mmdet
@@ -268,17 +271,23 @@ class E2EVLPBase(DETR):
         return super().forward_decoder(query, query_pos, memory, memory_mask,
                                        memory_pos)
 
-    def caption_decode_fn(self, enc_in: Dict) -> CaptionDecoder:
+    def caption_decode_fn(self, img_feats: Tuple[Tensor],
+                          batch_data_samples: OptSampleList = None
+                          ) -> CaptionDecoder:
         """Encode the image alone and return the causal decoder over it.
 
         Args:
-            enc_in (dict): Output of :meth:`pre_transformer` (text ignored).
+            img_feats (tuple[Tensor]): Neck outputs, as
+                :meth:`forward_transformer` takes them.
+            batch_data_samples (list[:obj:`DetDataSample`], optional): For
+                the image sizes (text ignored).
 
         Returns:
             CaptionDecoder: Callable ``tokens (N, t) -> states (N, t, d)``
             of the last decoder layer, ``N`` a multiple of B (rows grouped
             by image); its ``incremental(k)`` gives a cached decoder.
         """
+        enc_in, _ = self.pre_transformer(img_feats, batch_data_samples)
         mem = self.forward_encoder(enc_in['feat'], enc_in['feat_mask'],
                                    enc_in['feat_pos'])
         return CaptionDecoder(self.decoder, self.text_embedding,
@@ -293,30 +302,6 @@ class E2EVLPBase(DETR):
         head_in = self.forward_transformer(
             self.extract_feat(batch_inputs), batch_data_samples)
         return self.bbox_head.forward(head_in['hidden_states'])
-
-    def forward_transformer(self,
-                            img_feats: Tuple[Tensor],
-                            batch_data_samples: OptSampleList = None) -> Dict:
-        """The joint pass (see :class:`DetectionTransformer`)."""
-        return self.forward_joint(
-            *self.pre_transformer(img_feats, batch_data_samples))
-
-    def forward_joint(self, enc_in: Dict, dec_in: Dict) -> Dict:
-        """encoder -> pre_decoder -> decoder over text + image.
-
-        Args:
-            enc_in (dict): Encoder inputs from :meth:`pre_transformer`.
-            dec_in (dict): Decoder inputs from :meth:`pre_transformer`.
-
-        Returns:
-            dict: ``text_feats`` (B, L, d) and, with detection,
-            ``hidden_states`` (num_decoder_layers, B, N, d).
-        """
-        enc_out = self.forward_encoder(**enc_in)
-        tmp_dec_in, head_in = self.pre_decoder(**enc_out)
-        dec_in.update(tmp_dec_in)
-        head_in.update(self.forward_decoder(**dec_in))
-        return head_in
 
     @property
     def word_embeddings(self) -> Tensor:

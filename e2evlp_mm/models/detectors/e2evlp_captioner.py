@@ -61,10 +61,9 @@ class E2EVLPCaptioner(E2EVLPBase):
         Returns:
             dict[str, Tensor]: ``loss_cap``.
         """
-        enc_in, _ = self.pre_transformer(
+        decode = self.caption_decode_fn(
             self.extract_feat(batch_inputs), batch_data_samples)
-        return self.caption_head.loss(
-            self.caption_decode_fn(enc_in), batch_data_samples)
+        return self.caption_head.loss(decode, batch_data_samples)
 
     def predict(self,
                 batch_inputs: Tensor,
@@ -83,10 +82,9 @@ class E2EVLPCaptioner(E2EVLPBase):
             without ``[CLS]`` / ``[SEP]``, ``pred_caption_score`` (float)
             and, given a tokenizer, ``pred_caption`` (str).
         """
-        enc_in, _ = self.pre_transformer(
+        decode = self.caption_decode_fn(
             self.extract_feat(batch_inputs), batch_data_samples)
-        preds = self.caption_head.predict(
-            self.caption_decode_fn(enc_in), batch_data_samples)
+        preds = self.caption_head.predict(decode, batch_data_samples)
         add_caption_text(preds, self.tokenizer)
         return write_predictions(batch_data_samples, preds)
 
@@ -98,9 +96,8 @@ class E2EVLPCaptioner(E2EVLPBase):
         Returns:
             Tensor: (B, Lc - 1, vocab_size) for inputs ``caption_ids[:-1]``.
         """
-        enc_in, _ = self.pre_transformer(
-            self.extract_feat(batch_inputs), batch_data_samples)
         ids, _ = stack_text(batch_data_samples, 'caption_ids',
                             self.text_embedding.pad_id)
-        decode = self.caption_decode_fn(enc_in)
+        decode = self.caption_decode_fn(
+            self.extract_feat(batch_inputs), batch_data_samples)
         return self.caption_head(decode(ids[:, :-1].to(batch_inputs.device)))

@@ -98,8 +98,7 @@ def test_overfit_one_batch_drives_every_loss_down():
 
 def caption_logits(model, inputs, samples, caption):
     img_feats = model.extract_feat(inputs)
-    enc_in, _ = model.pre_transformer(img_feats, samples)
-    decode = model.caption_decode_fn(enc_in)
+    decode = model.caption_decode_fn(img_feats, samples)
     return model.caption_head(decode(caption))
 
 

@@ -31,8 +31,7 @@ def decoder_and_samples(model, batch_size=3):
     inputs, samples = make_e2evlp_batch(
         batch_size, image_sizes=SIZES, training=False)
     feats = model.extract_feat(inputs)
-    enc_in, _ = model.pre_transformer(feats, samples)
-    return model.caption_decode_fn(enc_in), samples
+    return model.caption_decode_fn(feats, samples), samples
 
 
 @torch.no_grad()
