@@ -3,11 +3,11 @@ import os.path as osp
 import re
 from typing import List
 
-from mmdet.registry import DATASETS, TRANSFORMS
+from mmdet.registry import DATASETS
 from mmengine import fileio
 from mmpretrain.datasets import NLVR2
 
-from .transforms.load_image_from_file import configure_image_skipping
+from .mmpretrain_mixin import E2EVLPMMPretrainMixin
 from .validation import (
     E2EVLPDataError,
     check_images_exist,
@@ -22,7 +22,7 @@ _IDENTIFIER = re.compile(r'[^-\s]+-\d+-\d+-\d+')
 
 
 @DATASETS.register_module()
-class E2EVLPNLVR2Dataset(NLVR2):
+class E2EVLPNLVR2Dataset(E2EVLPMMPretrainMixin, NLVR2):
     """NLVR2 from the official json-lines files.
 
     Each sample: ``img_path`` = ``[left, right]``, ``img_id`` (the
@@ -36,18 +36,10 @@ class E2EVLPNLVR2Dataset(NLVR2):
     Args:
         ann_file (str): ``train.json`` / ``dev.json`` / ``test1.json``.
         data_prefix (str | dict): Image folder, e.g. ``'images/train'``.
-        **kwargs: Arguments of :class:`mmpretrain.datasets.BaseDataset`.
-            The pipeline is built from mmdet's ``TRANSFORMS``.
+        **kwargs: Arguments of :class:`mmpretrain.datasets.BaseDataset`
+            (see :class:`E2EVLPMMPretrainMixin` for ``data_prefix`` and
+            ``pipeline``).
     """
-
-    def __init__(self, *args, pipeline: list = (), **kwargs) -> None:
-        pipeline = [
-            TRANSFORMS.build(t) if isinstance(t, dict) else t
-            for t in pipeline
-        ]
-        kwargs.setdefault('max_refetch', 1000)
-        super().__init__(*args, pipeline=pipeline, **kwargs)
-        configure_image_skipping(self.pipeline, self.test_mode)
 
     def load_data_list(self) -> List[dict]:
         """Check and load the examples."""

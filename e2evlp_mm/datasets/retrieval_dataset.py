@@ -1,18 +1,20 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 from typing import List, Sequence, Union
 
-from mmdet.registry import DATASETS, TRANSFORMS
-from mmpretrain.datasets import Flickr30kRetrieval
+from mmdet.registry import DATASETS
+from mmpretrain.datasets import BaseDataset
 
 from .karpathy import load_karpathy
-from .transforms.load_image_from_file import configure_image_skipping
+from .mmpretrain_mixin import E2EVLPMMPretrainMixin
 
 
 @DATASETS.register_module()
-class E2EVLPRetrievalDataset(Flickr30kRetrieval):
+class E2EVLPRetrievalDataset(E2EVLPMMPretrainMixin, BaseDataset):
     """Image-text retrieval on a Karpathy split (Flickr30k or COCO).
 
-    Follows mmpretrain's ``Flickr30kRetrieval`` convention. Training yields
+    Follows mmpretrain's ``Flickr30kRetrieval`` convention (whose
+    constructor takes one of train/val/test only, hence not derived from
+    it). Training yields
     one sample per sentence: ``text``, ``text_id`` (running sentence
     index), ``image_id`` (running image index, also ``img_id``) and
     ``image_ori_id``; the retrieval head draws its negatives in the batch.
@@ -23,28 +25,15 @@ class E2EVLPRetrievalDataset(Flickr30kRetrieval):
     Args:
         ann_file (str): ``dataset_flickr30k.json`` or ``dataset_coco.json``.
         split (str | Sequence[str]): Karpathy split(s).
-        data_prefix (str | dict): Folder holding ``filepath/filename``.
-        data_root (str): Root of the other paths. Defaults to ''.
-        **kwargs: Arguments of :class:`mmpretrain.datasets.BaseDataset`.
-            The pipeline is built from mmdet's ``TRANSFORMS``.
+        **kwargs: Arguments of :class:`mmpretrain.datasets.BaseDataset`;
+            ``data_prefix`` is the folder holding ``filepath/filename``
+            (see :class:`E2EVLPMMPretrainMixin`).
     """
 
     def __init__(self, ann_file: str, split: Union[str, Sequence[str]],
-                 data_prefix: Union[str, dict] = '', data_root: str = '',
-                 pipeline: list = (), **kwargs) -> None:
-        if isinstance(data_prefix, dict):
-            data_prefix = data_prefix.get('img', data_prefix.get('img_path'))
-        pipeline = [
-            TRANSFORMS.build(t) if isinstance(t, dict) else t
-            for t in pipeline
-        ]
-        kwargs.setdefault('max_refetch', 1000)
-        self.split = split  # parent asserts one of train/val/test
-        super(Flickr30kRetrieval, self).__init__(
-            ann_file=ann_file, data_root=data_root,
-            data_prefix=dict(img_path=data_prefix), pipeline=pipeline,
-            **kwargs)
-        configure_image_skipping(self.pipeline, self.test_mode)
+                 **kwargs) -> None:
+        self.split = split  # Flickr30kRetrieval only takes one split
+        super().__init__(ann_file=ann_file, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         """Check and load the split."""

@@ -1,10 +1,10 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-from typing import List, Union
+from typing import List
 
 from mmdet.registry import DATASETS
 from mmpretrain.datasets import COCOVQA
 
-from .transforms.load_image_from_file import configure_image_skipping
+from .mmpretrain_mixin import E2EVLPMMPretrainMixin
 from .validation import (
     E2EVLPDataError,
     E2EVLPMissingImageError,
@@ -16,7 +16,7 @@ from .validation import (
 
 
 @DATASETS.register_module()
-class E2EVLPVQADataset(COCOVQA):
+class E2EVLPVQADataset(E2EVLPMMPretrainMixin, COCOVQA):
     """VQA v2 from the official question and annotation files.
 
     Each sample: ``img_id``, ``img_path``, ``question_id``, ``text`` (the
@@ -36,17 +36,6 @@ class E2EVLPVQADataset(COCOVQA):
             test split (no answers).
         **kwargs: Arguments of :class:`mmengine.dataset.BaseDataset`.
     """
-
-    def __init__(self, data_root: str = '',
-                 data_prefix: Union[str, dict] = '',
-                 question_file: str = '', ann_file: str = '',
-                 **kwargs) -> None:
-        if isinstance(data_prefix, dict):
-            data_prefix = data_prefix.get('img', data_prefix.get('img_path'))
-        kwargs.setdefault('max_refetch', 1000)
-        super().__init__(data_root, data_prefix, question_file, ann_file,
-                         **kwargs)
-        configure_image_skipping(self.pipeline, self.test_mode)
 
     def _load_answers(self) -> dict:
         file = self.ann_file
