@@ -9,19 +9,23 @@ Example::
         configs/demo/e2evlp_shapes_retrieval.py work_dirs/ret/iter_150.pth \
         --topk 1 3 5 10
 
-    # cost vs gallery size: the first 100, 300, 1000 images of the splits
-    # (5 texts each), full ranking timed up to 60K joint passes and
-    # estimated above (cost per pass x pairs, marked "est")
+    # cost vs gallery size: the first 100, 300, 1000 images of a larger
+    # shapes world (make_shapes_world.py --num-flickr 1100 --out W), 5
+    # texts each; full ranking timed up to 60K joint passes and estimated
+    # above (cost per pass x pairs, marked "est")
     python tools/analysis_tools/retrieval_prefilter_benchmark.py \
         configs/demo/e2evlp_shapes_retrieval.py CKPT --split train val test \
-        --num-images 100 300 1000 --topk 16 --full-max-pairs 60000
+        --num-images 100 300 1000 --topk 16 --full-max-pairs 60000 \
+        --cfg-options \
+        test_dataloader.dataset.ann_file=W/karpathy/dataset_flickr30k.json \
+        test_dataloader.dataset.data_prefix=W/flickr30k/flickr30k-images/
 """
 import argparse
 import time
 
 import torch
 from mmdet.registry import DATASETS, METRICS, MODELS
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
@@ -37,7 +41,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--split', nargs='+', help='override the test split(s)')
     parser.add_argument(
-        '--data-root', help='override the dataset data_root')
+        '--cfg-options', nargs='+', action=DictAction,
+        help="config overrides, e.g. another world's files: "
+        'test_dataloader.dataset.ann_file=... '
+        'test_dataloader.dataset.data_prefix=...')
     parser.add_argument(
         '--num-images', type=int, nargs='+',
         help='gallery sizes: the first N images (default: all)')
@@ -53,6 +60,8 @@ def main() -> None:
     args = parse_args()
     torch.set_num_threads(torch.get_num_threads())
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     init_default_scope('mmdet')
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -62,8 +71,6 @@ def main() -> None:
     ds_cfg = cfg.test_dataloader.dataset
     if args.split:
         ds_cfg.split = args.split
-    if args.data_root:
-        ds_cfg.data_root = args.data_root
     dataset = DATASETS.build(ds_cfg)
     text_pipeline = Compose(list(cfg.test_cfg.text_pipeline))
     sizes = args.num_images or [len(dataset)]
