@@ -90,16 +90,16 @@ val_evaluator = None
 
 # The demo pre-training recipe (configs/demo/e2evlp_shapes_pretrain.py);
 # paper_table7.py copies it from that file onto both from-scratch runs.
-max_iters = 2800
+max_iters = 1400
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-4, weight_decay=1e-4),
+    optimizer=dict(type='AdamW', lr=5e-4, weight_decay=1e-4),
     clip_grad=dict(max_norm=1.0, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0,
-         end=50),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=50, end=max_iters,
+         end=100),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=100, end=max_iters,
          eta_min=2e-5),
 ]
 train_cfg = dict(

@@ -9,16 +9,17 @@ _base_ = [
     'mmdet::_base_/default_runtime.py',
 ]
 
-# About 0.35 s per iteration on 2 cores: ~17 minutes with the test.
-max_iters = 2800
+# 1400 iterations at batch 32 (README, "The demo": how the recipe was
+# chosen and the measured curve): 0.6-0.7 s per iteration on a 2-core Xeon.
+max_iters = 1400
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-4, weight_decay=1e-4),
+    optimizer=dict(type='AdamW', lr=5e-4, weight_decay=1e-4),
     clip_grad=dict(max_norm=1.0, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0,
-         end=50),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=50, end=max_iters,
+         end=100),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=100, end=max_iters,
          eta_min=2e-5),
 ]
 train_cfg = dict(
@@ -26,7 +27,7 @@ train_cfg = dict(
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=600,
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=700,
                     max_keep_ckpts=3))
 log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)

@@ -34,7 +34,7 @@ def test_speed_probe_prints_cpu_measure_and_estimate(tmp_path, capsys,
     printed = capsys.readouterr().out
     assert printed.startswith('CPU: ')
     assert 'training with 1 torch thread(s)' in printed
-    assert '2800 iterations x' in printed  # the config's max_iters
+    assert '1400 iterations x' in printed  # the config's max_iters
     assert out['train_1'] > 0 and out['best_threads'] == 1
     assert out['test_batches'] >= 1 and out['test_batch'] > 0
     assert out['estimate_min'] > 1
