@@ -48,3 +48,20 @@ def test_benchmark_reports_every_measure(tmp_path, capsys):
                 'greedy_per_token_speedup', 'beam_over_greedy_cached'):
         assert isinstance(cap[key], float), key
     assert cap['tokens'] == 3 and cap['beam_size'] == 2
+
+
+def test_paper_config_builds_without_vocabulary_files(tmp_path,
+                                                      monkeypatch):
+    """The paper configs size the head from VG vocabulary files; random-
+    weight benchmarks must not need them (VG's 1600 / 400 instead)."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    monkeypatch.chdir(tmp_path)  # no data/ here
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'e2evlp_r50_6l_pretrain.py'))
+    assert isinstance(cfg.model.bbox_head.num_classes, str)
+    cfg.model.encoder.num_layers = cfg.model.decoder.num_layers = 1
+    model = load_tool().build_model(cfg)
+    assert model.bbox_head.num_classes == 1600
+    assert model.bbox_head.num_attributes == 400

@@ -105,7 +105,8 @@ def median_time(fn: Callable[[], object], repeats: int, warmup: int,
 
 
 def build_model(cfg: Config) -> nn.Module:
-    """The config's model with random weights and no file to read."""
+    """The config's model with random weights and no file to read (head
+    sizes given as missing vocabulary files become VG's 1600 / 400)."""
     model_cfg = cfg.model
     model_cfg.backbone.init_cfg = None
     text_cfg = model_cfg.get('text_cfg')
@@ -114,6 +115,12 @@ def build_model(cfg: Config) -> nn.Module:
         path = text_cfg.get('tokenizer_path')
         if path is not None and not osp.isdir(path):
             text_cfg.tokenizer_path = None  # base vocab_size and ids stay
+    head = model_cfg.get('bbox_head')
+    # sizes from vocabulary files that are not here: VG's (BUTD) sizes
+    for key, size in (('num_classes', 1600), ('num_attributes', 400)):
+        if head is not None and isinstance(head.get(key), str) and \
+                not osp.isfile(head[key]):
+            head[key] = size
     model = MODELS.build(model_cfg)
     model.init_weights()
     return model
