@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 WORK=${DEMO_WORK_DIR:-work_dirs/demo}
 TASKS=${TASKS:-vqa nlvr2 caption retrieval det}
+# Threads sleep instead of spinning while they wait (as in tools/demo.sh):
+# spinning OpenMP threads are several times slower on a shared machine.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 start=$(date +%s)
 step() { printf '\n[demo-downstream %4ss] %s\n' "$(($(date +%s) - start))" "$*"; }
 
