@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
 from mmengine.config import Config, DictAction
@@ -248,3 +248,35 @@ def collect(per_seed: List[Dict[str, float]],
     """
     return {label: summarise([m[key] * scale for m in per_seed])
             for label, (key, scale) in metrics.items()}
+
+
+def run_table(name: str, description: str, title: str,
+              rows: Dict[str, str], columns: Dict[str, tuple],
+              run_row: Callable[[str, int, argparse.Namespace],
+                                Dict[str, float]]) -> None:
+    """The command line of a paper table: parse the arguments, run every
+    asked-for row for every seed, print and write the table.
+
+    Args:
+        name (str): ``table3`` / ``table7`` (the json file name).
+        description (str): The script's one-line description.
+        title (str): Header of the row-label column.
+        rows (dict): ``--rows`` key -> row label.
+        columns (dict): Column label -> (metric key, scale).
+        run_row (callable): ``(key, seed, args) -> metrics`` of one row.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    add_table_args(parser, 'work_dirs/paper_tables')
+    parser.add_argument('--rows', nargs='+', choices=list(rows),
+                        default=list(rows))
+    args = parser.parse_args()
+    started = start(args)
+    results = {
+        rows[key]: collect([run_row(key, seed, args) for seed in args.seeds],
+                           columns)
+        for key in args.rows
+    }
+    table = markdown(title, list(columns), results, digits=1)
+    write_table(args, name, table, results,
+                dict(columns={c: k for c, (k, _) in columns.items()}),
+                started)

@@ -57,21 +57,10 @@ def run_row(key: str, seed: int, args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    R.add_table_args(parser, 'work_dirs/paper_tables')
-    parser.add_argument('--rows', nargs='+', choices=list(ROWS),
-                        default=list(ROWS))
-    args = parser.parse_args()
-    started = R.start(args)
     columns = {c: km for _, cols in TASKS.values() for c, km in cols.items()}
-    rows = {}
-    for key in args.rows:
-        per_seed = [run_row(key, seed, args) for seed in args.seeds]
-        rows[ROWS[key][0]] = R.collect(per_seed, columns)
-    table = R.markdown('pre-training', list(columns), rows, digits=1)
-    R.write_table(args, 'table3', table, rows,
-                  dict(columns={c: k for c, (k, _) in columns.items()}),
-                  started)
+    R.run_table('table3', __doc__.splitlines()[0], 'pre-training',
+                {key: label for key, (label, _) in ROWS.items()}, columns,
+                run_row)
 
 
 if __name__ == '__main__':

@@ -46,21 +46,8 @@ def run_row(key: str, seed: int, args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    R.add_table_args(parser, 'work_dirs/paper_tables')
-    parser.add_argument('--rows', nargs='+', choices=list(ROWS),
-                        default=list(ROWS))
-    args = parser.parse_args()
-    started = R.start(args)
-    rows = {
-        ROWS[key]: R.collect(
-            [run_row(key, seed, args) for seed in args.seeds], COLUMNS)
-        for key in args.rows
-    }
-    table = R.markdown('detector', list(COLUMNS), rows, digits=1)
-    R.write_table(args, 'table7', table, rows,
-                  dict(columns={c: k for c, (k, _) in COLUMNS.items()}),
-                  started)
+    R.run_table('table7', __doc__.splitlines()[0], 'detector', ROWS, COLUMNS,
+                run_row)
 
 
 if __name__ == '__main__':
