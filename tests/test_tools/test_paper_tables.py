@@ -68,6 +68,21 @@ def test_ablation_configs_remove_one_task():
         assert m.encoder == full.model.encoder and m.mlm_head is not None
 
 
+def test_cells_summarise_seeds_and_show_missing_metrics(runs):
+    per_seed = [{'VQA/acc': 0.5, 'VQA/acc_number': 0.25},
+                {'VQA/acc': 0.7}]
+    cells = runs.collect(per_seed, {'acc': ('VQA/acc', 100.0),
+                                    'number': ('VQA/acc_number', 100.0),
+                                    'other': ('VQA/acc_other', 100.0)})
+    assert cells['acc']['values'] == [50.0, 70.0]
+    assert cells['acc']['mean'] == pytest.approx(60.0)
+    assert cells['acc']['std'] == pytest.approx(14.142, abs=1e-3)
+    assert cells['number'] == dict(values=[25.0], mean=25.0, std=0.0)
+    assert cells['other']['mean'] is None
+    table = runs.markdown('run', ['acc', 'number', 'other'], {'r': cells}, 1)
+    assert table.splitlines()[-1] == '| r | 60.0 ± 14.1 | 25.0 ± 0.0 | - |'
+
+
 def test_tables_end_to_end(runs, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     subprocess.run([
@@ -81,9 +96,14 @@ def test_tables_end_to_end(runs, tmp_path, monkeypatch):
     t3 = json.loads((tmp_path / 'work' / 'table3.json').read_text())
     assert list(t3['rows']) == ['w/o object detection', 'no pre-training']
     for cells in t3['rows'].values():
-        assert set(cells) == {'VQA acc', 'BLEU-4', 'CIDEr'}
+        assert set(cells) == {
+            'VQA acc', 'yes/no', 'number', 'other', 'BLEU-4', 'CIDEr'
+        }
         for cell in cells.values():
-            assert len(cell['values']) == 1 and 0 <= cell['mean'] <= 1000
+            # a question type absent from the tiny split is left empty
+            assert len(cell['values']) <= 1
+            assert cell['mean'] is None or 0 <= cell['mean'] <= 1000
+        assert len(cells['VQA acc']['values']) == 1
     assert '| no pre-training |' in t3['table']
 
     _table('paper_table7.py', ['--rows', 'detr', 'det_text_pretrained'] +

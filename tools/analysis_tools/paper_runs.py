@@ -203,8 +203,11 @@ def test(config: str, checkpoint: str,
 
 
 def summarise(values: Sequence[float]) -> Dict[str, Any]:
-    """Mean and sample standard deviation (0 for one value) of a metric."""
+    """Mean and sample standard deviation (0 for one value) of a metric;
+    both ``None`` when no run reported it."""
     values = list(values)
+    if not values:
+        return dict(values=values, mean=None, std=None)
     std = statistics.stdev(values) if len(values) > 1 else 0.0
     return dict(values=values, mean=statistics.fmean(values), std=std)
 
@@ -215,10 +218,14 @@ def markdown(title: str, header: Sequence[str],
     """A markdown table: one row per entry, ``mean ± std`` per metric."""
     lines = [f'| {title} | ' + ' | '.join(header) + ' |',
              '|' + '---|' * (len(header) + 1)]
+    def cell(c: Dict[str, Any]) -> str:
+        if c['mean'] is None:
+            return '-'
+        return f'{c["mean"]:.{digits}f} ± {c["std"]:.{digits}f}'
+
     for row, cells in rows.items():
-        lines.append(f'| {row} | ' + ' | '.join(
-            f'{cells[h]["mean"]:.{digits}f} ± {cells[h]["std"]:.{digits}f}'
-            for h in header) + ' |')
+        lines.append(f'| {row} | ' +
+                     ' | '.join(cell(cells[h]) for h in header) + ' |')
     return '\n'.join(lines)
 
 
@@ -245,8 +252,11 @@ def write_table(args: argparse.Namespace, name: str, table: str,
 def collect(per_seed: List[Dict[str, float]],
             metrics: Dict[str, tuple]) -> Dict[str, Dict[str, Any]]:
     """``{label: summary}`` over seeds; ``metrics``: label -> (key, scale).
+
+    A metric a run did not report (e.g. a VQA question type its test split
+    lacks) is left out of that metric's summary.
     """
-    return {label: summarise([m[key] * scale for m in per_seed])
+    return {label: summarise([m[key] * scale for m in per_seed if key in m])
             for label, (key, scale) in metrics.items()}
 
 

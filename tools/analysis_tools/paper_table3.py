@@ -8,9 +8,10 @@ Pre-trains the demo model (configs/demo/e2evlp_shapes_pretrain.py) on the
 shapes world four ways (full; without captioning, attributes or detection:
 the ``*_no_{caption,attr,det}.py`` configs beside it), then fine-tunes each,
 and a model with no pre-training, on the shapes VQA and captioning configs
-with the same schedule and seed, and prints VQA accuracy, BLEU-4 and CIDEr
-as mean ± sample std over the seeds. Run from the repository root (the
-configs read ``data/shapes_world``, generated here when missing).
+with the same schedule and seed, and prints VQA accuracy (overall and per
+question type), BLEU-4 and CIDEr as mean ± sample std over the seeds. Run
+from the repository root (the configs read ``data/shapes_world``, generated
+here when missing).
 """
 import argparse
 
@@ -27,7 +28,13 @@ ROWS = {
 }
 # task -> (fine-tuning config, {column: (metric key, scale)})
 TASKS = {
-    'vqa': ('e2evlp_shapes_vqa', {'VQA acc': ('VQA/acc', 1.0)}),
+    # by question type too: which kind of question a pre-training task helps
+    'vqa': ('e2evlp_shapes_vqa', {
+        'VQA acc': ('VQA/acc', 1.0),
+        'yes/no': ('VQA/acc_yes_no', 1.0),
+        'number': ('VQA/acc_number', 1.0),
+        'other': ('VQA/acc_other', 1.0)
+    }),
     'caption': ('e2evlp_shapes_caption', {
         'BLEU-4': ('caption/Bleu_4', 100.0),
         'CIDEr': ('caption/CIDEr', 100.0)
