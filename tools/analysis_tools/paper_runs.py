@@ -212,20 +212,22 @@ def summarise(values: Sequence[float]) -> Dict[str, Any]:
     return dict(values=values, mean=statistics.fmean(values), std=std)
 
 
+def _cell(summary: Dict[str, Any], digits: int) -> str:
+    """``mean ± std`` of a :func:`summarise` result; ``-`` when empty."""
+    if summary['mean'] is None:
+        return '-'
+    return f'{summary["mean"]:.{digits}f} ± {summary["std"]:.{digits}f}'
+
+
 def markdown(title: str, header: Sequence[str],
              rows: Dict[str, Dict[str, Dict[str, Any]]],
              digits: int = 3) -> str:
     """A markdown table: one row per entry, ``mean ± std`` per metric."""
     lines = [f'| {title} | ' + ' | '.join(header) + ' |',
              '|' + '---|' * (len(header) + 1)]
-    def cell(c: Dict[str, Any]) -> str:
-        if c['mean'] is None:
-            return '-'
-        return f'{c["mean"]:.{digits}f} ± {c["std"]:.{digits}f}'
-
     for row, cells in rows.items():
-        lines.append(f'| {row} | ' +
-                     ' | '.join(cell(cells[h]) for h in header) + ' |')
+        lines.append(f'| {row} | ' + ' | '.join(
+            _cell(cells[h], digits) for h in header) + ' |')
     return '\n'.join(lines)
 
 
