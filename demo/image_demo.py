@@ -13,19 +13,31 @@ Examples (from the repository root)::
         --texts "There are two circles."
     python demo/image_demo.py scene.png work_dirs/demo_retrieval \\
         --gallery "a red circle" "two blue squares"
+    # every image of a folder ranked per text, encoded once into a cache
+    python demo/image_demo.py work_dirs/demo_retrieval --gallery-dir DIR \\
+        --texts "a red circle" --gallery-cache DIR.gallery.pth
 """
 import json
 import os.path as osp
 from argparse import ArgumentParser, Namespace
+from typing import Union
 
 from e2evlp_mm.apis import E2EVLPInferencer
+from e2evlp_mm.apis.gallery_search import FROM_CONFIG
+
+
+def prefilter_topk(value: str) -> Union[int, None, str]:
+    """``--prefilter-topk``: a number, ``all`` (None) or ``config``."""
+    if value in ('all', FROM_CONFIG):
+        return None if value == 'all' else value
+    return int(value)
 
 
 def parse_args() -> Namespace:
     parser = ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         'inputs',
-        nargs='+',
+        nargs='*',
         help='image file(s) or a folder; NLVR2 takes pairs (left right '
         '...); retrieval with --texts ranks these images')
     parser.add_argument(
@@ -39,6 +51,20 @@ def parse_args() -> Namespace:
         'inputs or one per input; retrieval: text queries')
     parser.add_argument(
         '--gallery', nargs='+', help='retrieval: texts ranked per image')
+    parser.add_argument(
+        '--gallery-dir',
+        help='retrieval: rank all images of this folder for each of '
+        '--texts (instead of the inputs)')
+    parser.add_argument(
+        '--gallery-cache',
+        help='retrieval: read the encoded gallery from this file, or '
+        'write it there (refused if another checkpoint encoded it)')
+    parser.add_argument(
+        '--prefilter-topk',
+        type=prefilter_topk,
+        default=FROM_CONFIG,
+        help="retrieval: joint passes per query ('all': every pair; "
+        "default: the config's test_cfg.prefilter_topk)")
     parser.add_argument(
         '--task',
         help='detect, caption, itm, vqa, nlvr2, retrieve, or several '
@@ -72,6 +98,13 @@ def parse_args() -> Namespace:
 
 def main() -> None:
     args = parse_args()
+    if args.gallery_dir:
+        if args.inputs or not args.texts:
+            raise SystemExit('--gallery-dir ranks its images for --texts; '
+                             'give no input images')
+        args.inputs = [args.gallery_dir]
+    if not args.inputs:
+        raise SystemExit('give input images (or --gallery-dir)')
     missing = [p for p in args.inputs if not osp.exists(p)]
     if missing:
         raise SystemExit(f'no such image or folder: {", ".join(missing)}')
@@ -91,6 +124,8 @@ def main() -> None:
         gallery=args.gallery,
         task=args.task,
         topk=args.topk,
+        prefilter_topk=args.prefilter_topk,
+        gallery_cache=args.gallery_cache,
         batch_size=args.batch_size,
         show=args.show,
         no_save_vis=args.no_save_vis,

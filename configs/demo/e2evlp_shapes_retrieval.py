@@ -19,7 +19,9 @@ model = dict(
         itc_dims=64,
         loss_itc=dict(type='E2EVLPITCLoss', temperature=0.07,
                       loss_weight=1.0)),
-    test_cfg=dict(text_batch_size=256))
+    # prefilter_topk: joint passes per query of E2EVLPInferencer's search
+    # (the dual-encoder pre-filter picks them); the test loop scores all
+    test_cfg=dict(text_batch_size=256, prefilter_topk=16))
 
 max_iters = 600
 train_cfg = dict(max_iters=max_iters)

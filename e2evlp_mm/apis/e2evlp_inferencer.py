@@ -19,7 +19,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from torch import nn
 
-from .gallery_ranking import rank, score_gallery
+from .gallery_search import FROM_CONFIG, GallerySearchMixin
 from .inference_pipeline import find_tokenize, inference_pipeline
 from .inputs import (
     ImageInput,
@@ -32,7 +32,7 @@ from .tasks import model_tasks, resolve_tasks, sample_to_dict
 from .work_dir import resolve_work_dir
 
 
-class E2EVLPInferencer(BaseInferencer):
+class E2EVLPInferencer(GallerySearchMixin, BaseInferencer):
     """One call per task on image paths or arrays, like mmdet's
     ``DetInferencer``.
 
@@ -86,6 +86,7 @@ class E2EVLPInferencer(BaseInferencer):
                  show_progress: bool = False) -> None:
         if isinstance(model, str) and osp.isdir(model):
             model, weights = resolve_work_dir(model, weights)
+        self.weights_path = weights  # names a gallery cache
         init_default_scope(scope)
         self._name = InputNamer()
         super().__init__(
@@ -170,6 +171,8 @@ class E2EVLPInferencer(BaseInferencer):
                  gallery: Optional[Sequence[str]] = None,
                  task: Optional[str] = None,
                  topk: int = 5,
+                 prefilter_topk: Union[int, None, str] = FROM_CONFIG,
+                 gallery_cache: Optional[str] = None,
                  batch_size: int = 1,
                  return_vis: bool = False,
                  show: bool = False,
@@ -197,6 +200,14 @@ class E2EVLPInferencer(BaseInferencer):
             task (str, optional): See :func:`resolve_tasks`; None takes the
                 model's tasks.
             topk (int): Gallery items kept per query (``retrieve``).
+            prefilter_topk (int, optional): ``retrieve``: joint passes per
+                query after the dual-encoder pre-filter; None scores all
+                pairs; default: the config's (see
+                :meth:`default_prefilter_topk`).
+            gallery_cache (str, optional): ``retrieve``: the encoded
+                gallery (input images given ``texts``, else the
+                ``gallery`` texts) is read from this file if it exists,
+                else written there (see :meth:`cached_gallery`).
             batch_size (int): Inputs per forward pass.
             return_vis (bool): Return the drawn pictures (RGB arrays).
             show (bool): Show each picture in a window.
@@ -222,7 +233,8 @@ class E2EVLPInferencer(BaseInferencer):
         ori_inputs = self._inputs_to_list(inputs, pairs='nlvr2' in tasks)
         if 'retrieve' in tasks:
             batches = self._retrieve(ori_inputs, texts, gallery, topk,
-                                     batch_size)
+                                     batch_size, prefilter_topk,
+                                     gallery_cache)
         else:
             batches = self._predict(ori_inputs, tasks, texts, batch_size)
         results = dict(predictions=[], visualization=[])
@@ -271,47 +283,6 @@ class E2EVLPInferencer(BaseInferencer):
             chunk = ori_inputs[start:start + batch_size]
             self._decode_captions(preds)
             yield chunk, [self._name(x) for x in chunk], preds
-
-    def _retrieve(self, ori_inputs: list, texts, gallery,
-                  topk: int, batch_size: int) -> Iterator[tuple]:
-        """Rank ``gallery`` texts for each image, or (given ``texts``) the
-        images for each text; one batch of ``(pictures, names, samples)``.
-        """
-        if (texts is None) == (gallery is None):
-            raise ValueError('retrieve: give `gallery` (texts ranked for '
-                             'each image) or `texts` (queries ranking the '
-                             'input images), not both.')
-        if self.tokenize is None:
-            raise ValueError('retrieve: the config names no tokenizer.')
-        query_texts = texts is not None
-        text_list = [texts] if isinstance(texts, str) else list(
-            texts if query_texts else gallery)
-        text_ids = [
-            torch.as_tensor(self.tokenize(dict(text=t))['text_ids'])
-            for t in text_list
-        ]
-        items = [dict(img_path=x) for x in ori_inputs]
-        scores = score_gallery(self.model,
-                               self.preprocess(items, batch_size), text_ids)
-        names = [self._name(x) for x in ori_inputs]
-        samples, pictures = [], []
-        if query_texts:
-            for text, ranked in zip(text_list, rank(scores.t(), names,
-                                                    topk)):
-                sample = DetDataSample(metainfo=dict(text=text))
-                sample.pred_retrieval = ranked
-                samples.append(sample)
-                pictures.append([ori_inputs[r['index']] for r in ranked])
-            out_names = [f'query_{i}' for i in range(len(text_list))]
-        else:
-            for x, ranked in zip(ori_inputs, rank(scores, text_list, topk)):
-                sample = DetDataSample(metainfo=dict(
-                    img_path=x if isinstance(x, str) else None))
-                sample.pred_retrieval = ranked
-                samples.append(sample)
-                pictures.append(x)
-            out_names = names
-        yield pictures, out_names, samples
 
     @torch.no_grad()
     def forward(self, inputs: dict, **kwargs) -> List[DetDataSample]:

@@ -43,7 +43,9 @@ class E2EVLPRetriever(E2EVLPBase):
         **kwargs: The trunk arguments of :class:`E2EVLPBase` (``backbone``,
             ``neck``, ``encoder``, ``positional_encoding``, ``text_cfg``,
             ``train_cfg``, ``test_cfg`` (``text_batch_size``: pairs per
-            joint pass in :meth:`score_all`, default 256),
+            joint pass in :meth:`score_all`, default 256;
+            ``prefilter_topk``: joint passes per query of
+            ``E2EVLPInferencer.search``),
             ``data_preprocessor``, ``init_cfg``); no ``decoder`` or
             ``bbox_head``: the encoder alone ranks.
     """
