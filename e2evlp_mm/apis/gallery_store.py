@@ -89,6 +89,15 @@ class RetrievalGallery:
             return self
         return RetrievalGallery(**{**self.__dict__, **moved})
 
+    def head(self, num_images: int) -> 'RetrievalGallery':
+        """The gallery of the first ``num_images`` images (all texts)."""
+        part = {
+            f.name: getattr(self, f.name)[:num_images]
+            for f in fields(self) if f.name.startswith('image_')
+            and getattr(self, f.name) is not None
+        }
+        return RetrievalGallery(**{**self.__dict__, **part})
+
     def save(self, path: str) -> None:
         """Write the gallery (tensors on CPU) to ``path``."""
         if osp.dirname(path):
