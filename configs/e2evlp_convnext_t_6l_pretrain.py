@@ -4,7 +4,7 @@
 # gap_before_final_norm=False) goes through the 1x1 conv to d, as C5 of the
 # ResNet does (Sec. 3.1.1). ImageNet weights: an mmpretrain ConvNeXt-T
 # classifier checkpoint as a local file, its 'backbone.' keys
-# (README, "Other backbones").
+# (docs/model.md, "Other backbones").
 _base_ = './e2evlp_r50_6l_pretrain.py'
 model = dict(
     backbone=dict(

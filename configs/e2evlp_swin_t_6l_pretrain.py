@@ -3,7 +3,7 @@
 # The last stage (stride 32, 768 channels) goes through the 1x1 conv to d,
 # as C5 of the ResNet does (Sec. 3.1.1). ImageNet weights: the official
 # Swin-T checkpoint (swin_tiny_patch4_window7_224.pth) as a local file;
-# convert_weights maps its keys to mmdet's (README, "Other backbones").
+# convert_weights maps its keys to mmdet's (docs/model.md, "Other backbones").
 _base_ = './e2evlp_r50_6l_pretrain.py'
 model = dict(
     backbone=dict(

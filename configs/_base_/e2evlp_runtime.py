@@ -3,8 +3,8 @@
 # about 1.1 GB). `python tools/train.py CONFIG --resume` finds the latest.
 _base_ = 'mmdet::_base_/default_runtime.py'
 custom_hooks = [
-    # head size vs vocabulary, dead frozen-BN backbone (README, "Data
-    # preparation" and "Backbone weights")
+    # head size vs vocabulary, dead frozen-BN backbone
+    # (docs/data_preparation.md, "Backbone weights")
     dict(type='E2EVLPPreflightHook'),
 ]
 default_hooks = dict(

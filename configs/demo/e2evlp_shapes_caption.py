@@ -2,7 +2,7 @@
 # fine-tuned as E2EVLPCaptioner with the paper's loss and search (label
 # smoothing 0.1, beam 4, alpha 0.9; Sec. 5.1) on a short CPU schedule.
 #   python tools/train.py configs/demo/e2evlp_shapes_caption.py \
-#       --cfg-options load_from=work_dirs/demo/iter_900.pth
+#       --cfg-options load_from=work_dirs/demo/iter_1400.pth
 _base_ = [
     '../_base_/models/e2evlp_shapes_trunk.py',
     '../_base_/datasets/shapes_world_caption.py',

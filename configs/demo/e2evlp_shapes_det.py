@@ -2,7 +2,7 @@
 # demo model's detector fine-tuned while its encoder reads one caption of
 # the scene; no attributes, ITM negatives or masking; mmdet's CocoMetric.
 #   python tools/train.py configs/demo/e2evlp_shapes_det.py \
-#       --cfg-options load_from=work_dirs/demo/iter_900.pth
+#       --cfg-options load_from=work_dirs/demo/iter_1400.pth
 _base_ = [
     '../_base_/models/e2evlp_shapes.py',
     '../_base_/datasets/shapes_world_det.py',

@@ -1,7 +1,7 @@
 # Shapes-world NLVR2: the demo model fine-tuned from its pre-training
 # checkpoint on 2 CPU cores (a few minutes):
 #   python tools/train.py configs/demo/e2evlp_shapes_nlvr2.py \
-#       --cfg-options load_from=work_dirs/demo/iter_900.pth
+#       --cfg-options load_from=work_dirs/demo/iter_1400.pth
 # The paper's recipe (configs/e2evlp_r152_nlvr2.py) at demo scale: same
 # model type, head and loss; an iteration schedule instead of 12 epochs.
 _base_ = [

@@ -2,14 +2,14 @@
 # captioning, one shared decoder) pre-trained from scratch on the shapes
 # world on 2 CPU cores. The paper-scale settings live in the configs/
 # e2evlp_*_pretrain.py files; everything here that differs is chosen for
-# fast convergence on tiny data (see README, "Results", `make demo`).
+# fast convergence on tiny data (see docs/results.md, `make demo`).
 _base_ = [
     '../_base_/models/e2evlp_shapes.py',
     '../_base_/datasets/shapes_world_pretrain.py',
     'mmdet::_base_/default_runtime.py',
 ]
 
-# 1400 iterations at batch 32 (README, "Results", `make demo`: how the
+# 1400 iterations at batch 32 (docs/results.md, `make demo`: how the
 # recipe was chosen, the measured curve): 0.6-0.7 s/iter on a 2-core Xeon.
 max_iters = 1400
 optim_wrapper = dict(

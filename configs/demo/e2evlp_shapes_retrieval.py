@@ -2,7 +2,7 @@
 # test scenes, 5 sentences each): the demo model fine-tuned as
 # E2EVLPRetriever (circle loss, Sec. 5.1) with the dual-encoder pre-filter.
 #   python tools/train.py configs/demo/e2evlp_shapes_retrieval.py \
-#       --cfg-options load_from=work_dirs/demo/iter_900.pth
+#       --cfg-options load_from=work_dirs/demo/iter_1400.pth
 _base_ = [
     '../_base_/models/e2evlp_shapes_trunk.py',
     '../_base_/datasets/shapes_world_retrieval.py',

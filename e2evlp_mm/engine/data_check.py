@@ -14,7 +14,7 @@ _PATH_KEYS = _ROOTED_KEYS + ('answer_list_path', 'tokenizer_path', 'classes',
                               'attributes', 'class_aliases', 'exclude_file')
 
 _HINT = """\
-Expected layout (see README, "Data preparation"):
+Expected layout (see docs/data_preparation.md):
   data/coco/{train2017,val2017,train2014,val2014}/, data/coco/annotations/
   data/vg/VG_100K/, data/vg/VG_100K_2/ and
       data/vg/annotations/vg_det_{train,val}.json,
@@ -25,8 +25,8 @@ Expected layout (see README, "Data preparation"):
       build_exclusion_list.py --karpathy data/karpathy/dataset_coco.json
       --vqa-questions data/vqa/v2_OpenEnded_mscoco_val2014_questions.json
       --out data/exclusions/pretrain_exclude.json)
-  data/pretrained/resnet{50,101,152}.pth (ImageNet weights: README,
-      "Backbone weights")
+  data/pretrained/resnet{50,101,152}.pth (ImageNet weights:
+      docs/data_preparation.md, "Backbone weights")
   data/vqa/ (VQA v2 json + answer_list.json:
       python tools/dataset_converters/build_vqa_answers.py)
   data/nlvr2/, data/karpathy/dataset_{coco,flickr30k}.json,

@@ -29,7 +29,7 @@ def missing_checkpoints(cfg: Config) -> List[str]:
     path = _pretrained(cfg.get('model', {}).get('backbone') or {})
     if path and '://' not in path and not osp.exists(path):
         return [f'  {path}  (model.backbone.init_cfg.checkpoint: ImageNet '
-                'weights, README "Backbone weights")']
+                'weights, docs/data_preparation.md, "Backbone weights")']
     return []
 
 
@@ -52,7 +52,8 @@ def check_backbone_init(cfg: Config) -> None:
         '/ norm_eval=True) but no weights: neither backbone.init_cfg='
         'dict(type="Pretrained", checkpoint=...) nor load_from is set, so '
         'its residual branches would stay dead. Load ImageNet weights '
-        '(README, "Backbone weights"), pass load_from=<pre-trained '
-        'checkpoint> to fine-tune, or unfreeze BN explicitly: '
+        '(docs/data_preparation.md, "Backbone weights"), pass '
+        'load_from=<pre-trained checkpoint> to fine-tune, or unfreeze BN '
+        'explicitly: '
         'model.backbone.norm_cfg.requires_grad=True '
         'model.backbone.norm_eval=False')

@@ -26,7 +26,6 @@ def vocab_size(value: Union[int, str], what: str) -> int:
     if not osp.isfile(value):
         raise FileNotFoundError(
             f'{what}: vocabulary file {value!r} does not exist (written by '
-            'tools/dataset_converters/vg_to_det.py; README, "Data '
-            'preparation")')
+            'tools/dataset_converters/vg_to_det.py; docs/data_preparation.md)')
     with open(value) as f:
         return sum(1 for line in f if line.strip())

@@ -42,8 +42,9 @@ def run_tool(script: str, *args: str) -> None:
 
 
 def prepare_data(root: str, num_images: int = 24) -> None:
-    """Write a real-format ``data/`` tree under ``root`` the way the README
-    tells a user to: the raw datasets (here generated), then
+    """Write a real-format ``data/`` tree under ``root`` the way
+    docs/data_preparation.md tells a user to: the raw datasets (here
+    generated), then
     ``vg_to_det.py``, ``build_vqa_answers.py``, ``train_wordpiece.py`` and
     ``build_exclusion_list.py``, in that order.
 

@@ -1,6 +1,6 @@
-"""Issue 8, faults 1, 4, 5, 7, 8 and 10: backbone weights, image epochs,
-no leakage of downstream test images, bounded checkpoints, the VQA and
-captioning datasets of the paper configs, test-time MLM / ITM."""
+"""Paper settings: backbone weights, image epochs, no leakage of
+downstream test images, bounded checkpoints, the VQA and captioning
+datasets of the paper configs, test-time MLM / ITM."""
 import json
 import os.path as osp
 

@@ -1,5 +1,5 @@
-"""Issue 8, faults 2, 3 and 9: one vocabulary for COCO + VG, a head sized
-by it, and COCO AP of a model whose classes are VG's."""
+"""One vocabulary for COCO + VG, a head sized by it, and COCO AP of a
+model whose classes are VG's."""
 import json
 import os.path as osp
 import subprocess

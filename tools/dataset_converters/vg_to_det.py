@@ -56,7 +56,7 @@ def write_vocabs(det: dict, out_dir: str, coco_instances: str = None) -> None:
     """Write ``objects_vocab.txt`` / ``attributes_vocab.txt``, one name a
     line, for the configs' ``metainfo`` (mmengine reads such files) and,
     given COCO, ``coco_to_vg.json``: each COCO category name -> its class
-    in the joint vocabulary (``COCO_TO_VG``; README, "Data preparation").
+    in the joint vocabulary (``COCO_TO_VG``; docs/data_preparation.md).
     """
     classes = [c['name'] for c in det['categories']]
     if coco_instances:

@@ -1,6 +1,6 @@
 # COCO captioning on the Karpathy split (113K train+restval images, 5K
 # test): one training sample per sentence, one test sample per image with
-# its reference sentences. Layout: README, "Data preparation".
+# its reference sentences. Layout: docs/data_preparation.md.
 _base_ = './paper_common.py'
 
 train_pipeline = [

@@ -1,6 +1,6 @@
 # COCO (instances + captions) + Visual Genome (objects, attributes, region
 # descriptions): the pre-training corpus of Sec. 4.1 (6.01M pairs, 180K
-# images). Layout and converters: README, "Data preparation". An epoch
+# images). Layout and converters: docs/data_preparation.md. An epoch
 # visits every image once with one of its texts (text_sampling='image'),
 # so 200 epochs mean what the paper can mean; downstream val/test images
 # are left out (exclude_file).

@@ -1,5 +1,5 @@
 # NLVR2 (Sec. 5.1): is a statement true of an image pair? Trained on train
-# (86K), scored on dev (7K). Layout: README, "Data preparation". Each image
+# (86K), scored on dev (7K). Layout: docs/data_preparation.md. Each image
 # goes through the per-image pipeline; E2EVLPNLVR2DataPreprocessor (set in
 # the model) batches the pairs.
 _base_ = './paper_common.py'

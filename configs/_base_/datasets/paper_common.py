@@ -1,8 +1,8 @@
-# What the paper's datasets share: the data folder (README, "Data
-# preparation"), the local BERT tokenizer, the text length, the image
-# scales and the loaders (8 GPUs x 4 images = the paper's total batch of
-# 32, Sec. 4.2 and 5.1). Each dataset base inherits it and adds its
-# datasets, pipelines and metrics.
+# What the paper's datasets share: the data folder
+# (docs/data_preparation.md), the local BERT tokenizer, the text length,
+# the image scales and the loaders (8 GPUs x 4 images = the paper's
+# total batch of 32, Sec. 4.2 and 5.1). Each dataset base inherits it and
+# adds its datasets, pipelines and metrics.
 data_root = 'data/'
 # A local BERT-base-uncased WordPiece folder (no hub access at run time).
 tokenizer_path = data_root + 'bert-base-uncased'

@@ -1,6 +1,6 @@
 # VQA v2 (Sec. 5.1): answer classification over the 3129 most frequent
 # answers (Anderson et al. 2018), trained on train2014, scored on val2014
-# with the official accuracy. Layout: README, "Data preparation". For
+# with the official accuracy. Layout: docs/data_preparation.md. For
 # test-dev, point test_dataloader at the test2015 questions (no ann_file)
 # and give the evaluator format_only=True, result_file='...json'.
 _base_ = './paper_common.py'

@@ -36,7 +36,8 @@ model = dict(
         # torchvision ResNet with frozen batchnorm (Sec. 4.2): frozen BN
         # needs the ImageNet weights (a from-scratch ResNet has zero BN
         # scales in every residual block), read from a local file, the
-        # torchvision state dict (README, "Backbone weights"); mmdet's
+        # torchvision state dict (docs/data_preparation.md, "Backbone
+        # weights"); mmdet's
         # 'torchvision://resnet50' works too where the hub is reachable.
         norm_cfg=dict(type='BN', requires_grad=False),
         norm_eval=True,

@@ -75,5 +75,5 @@ class E2EVLPPreflightHook(Hook):
                 'were loaded, so those residual branches would output 0 '
                 'for the whole run. Set model.backbone.init_cfg=dict(type='
                 '"Pretrained", checkpoint=...) or load_from, or unfreeze BN '
-                '(norm_cfg.requires_grad=True, norm_eval=False); README, '
-                '"Backbone weights".')
+                '(norm_cfg.requires_grad=True, norm_eval=False); '
+                'docs/data_preparation.md, "Backbone weights".')

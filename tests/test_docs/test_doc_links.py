@@ -1,0 +1,47 @@
+"""Every relative link of README.md and docs/*.md resolves: the file
+exists and, for ``#anchor`` links, the target has that heading."""
+import os.path as osp
+
+from doc_pages import ROOT, anchors, links, markdown_files
+
+# Pages that README links and that other parts of the project add. While
+# one is missing its links are not checked; once it exists it is checked
+# like every page (its own links included, by markdown_files()).
+PAGES_ADDED_ELSEWHERE = {
+    'docs/training_on_gpus.md', 'docs/long_runs.md', 'docs/webui.md',
+    'docs/useful_tools.md'
+}
+
+
+def _broken(path, root=ROOT):
+    here = osp.dirname(osp.join(root, path))
+    for number, target in links(path, root):
+        if target.startswith(('http://', 'https://', 'mailto:')):
+            continue
+        file_part, _, anchor = target.partition('#')
+        full = (osp.normpath(osp.join(here, file_part))
+                if file_part else osp.join(root, path))
+        rel = osp.relpath(full, root)
+        if not osp.exists(full):
+            if rel not in PAGES_ADDED_ELSEWHERE:
+                yield f'{path}:{number}: {target} (no such file)'
+            continue
+        if anchor and anchor not in anchors(rel, root):
+            yield f'{path}:{number}: {target} (no heading #{anchor})'
+
+
+def test_every_relative_link_resolves():
+    broken = [b for path in markdown_files() for b in _broken(path)]
+    assert not broken, '\n'.join(broken)
+
+
+def test_link_check_finds_a_missing_file_and_heading(tmp_path):
+    (tmp_path / 'docs').mkdir()
+    (tmp_path / 'README.md').write_text(
+        '# Title\n## Some `code` heading\n[ok](#some-code-heading) '
+        '[bad](#nope) [file](docs/a.md#two) [gone](docs/none.md)\n'
+        '```\n[inside a code block](code.md)\n```\n')
+    (tmp_path / 'docs' / 'a.md').write_text('# One\n## Two\n')
+    broken = list(_broken('README.md', str(tmp_path)))
+    assert len(broken) == 2, broken
+    assert '#nope' in broken[0] and 'docs/none.md' in broken[1]
