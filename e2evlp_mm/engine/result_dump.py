@@ -5,6 +5,7 @@ import os.path as osp
 import shutil
 
 from mmdet.evaluation import CocoMetric, DumpDetResults
+from mmengine.dist import barrier, is_main_process
 from mmengine.runner import Runner
 
 
@@ -48,7 +49,19 @@ def attach_result_dump(runner: Runner, out: str) -> None:
 
 
 def finish_result_dump(runner: Runner, out: str) -> None:
-    """Move CocoMetric's ``<prefix>.bbox.json`` to the requested name."""
+    """Move CocoMetric's ``<prefix>.bbox.json`` to the requested name.
+
+    Only the main process wrote the file (mmengine computes metrics there)
+    and only it moves it; the others wait, so that every rank returns
+    with the results file complete at ``out`` and none looks for the
+    file while it is being moved.
+
+    Args:
+        runner (Runner): The runner that ran the test (unused; kept for
+            the call signature).
+        out (str): The ``--out`` path.
+    """
     written = osp.splitext(osp.abspath(out))[0] + '.bbox.json'
-    if out.endswith('.json') and osp.exists(written):
+    if is_main_process() and out.endswith('.json') and osp.exists(written):
         shutil.move(written, out)
+    barrier()

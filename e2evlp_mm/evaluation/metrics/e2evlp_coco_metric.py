@@ -7,6 +7,10 @@ import torch
 from mmdet.evaluation.metrics import CocoMetric
 from mmdet.registry import METRICS
 
+# Kept for a sample of another source: not None, which mmengine's
+# collect_results drops before it cuts the padding.
+OTHER_SOURCE = 'another source'
+
 
 @METRICS.register_module()
 class E2EVLPCocoMetric(CocoMetric):
@@ -59,13 +63,28 @@ class E2EVLPCocoMetric(CocoMetric):
         return label_map
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
-        """Keep this source's samples, relabel, then ``CocoMetric``'s."""
+        """Relabel this source's samples, then ``CocoMetric``'s; keep one
+        result per sample.
+
+        A sample of another source is kept as :data:`OTHER_SOURCE` and
+        dropped only in :meth:`compute_metrics`: mmengine's
+        ``collect_results`` restores the dataset order and cuts the
+        distributed sampler's padding by counting one result per sample,
+        so a rank must not drop any here.
+
+        Args:
+            data_batch (dict): A batch from the dataloader (unused).
+            data_samples (Sequence[dict]): Model outputs with
+                ``pred_instances`` (``bboxes`` (N, 4), ``scores`` (N,),
+                ``labels`` (N,)), ``img_id``, ``ori_shape`` and, for a
+                ``ConcatDataset``, ``source``.
+        """
         if self._label_map is None:
             self._label_map = self._build_label_map()
-        kept = []
         for sample in data_samples:
             if self.source is not None and \
                     sample.get('source', self.source) != self.source:
+                self.results.append(OTHER_SOURCE)
                 continue
             pred = dict(sample['pred_instances'])
             labels = pred['labels'].cpu()
@@ -76,5 +95,18 @@ class E2EVLPCocoMetric(CocoMetric):
             for key in ('bboxes', 'scores'):
                 pred[key] = pred[key].cpu()[keep]
             pred['labels'] = mapped[keep]
-            kept.append(dict(sample, pred_instances=pred))
-        super().process(data_batch, kept)
+            super().process(data_batch, [dict(sample, pred_instances=pred)])
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        """``CocoMetric``'s metrics over this source's samples.
+
+        Args:
+            results (list): One entry per sample of all ranks, in dataset
+                order: ``CocoMetric``'s ``(gt, result)``, or
+                :data:`OTHER_SOURCE` for a sample of another source.
+
+        Returns:
+            dict[str, float]: ``CocoMetric``'s metrics.
+        """
+        return super().compute_metrics(
+            [r for r in results if not isinstance(r, str)])

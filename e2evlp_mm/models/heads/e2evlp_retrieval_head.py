@@ -35,6 +35,18 @@ class E2EVLPRetrievalHead(BaseModule):
     all pairs cheaply at test time so the cross encoder only scores the
     top-k candidates (as BLIP / ALBEF do).
 
+    Across ranks (distributed training): ``loss_itc`` gathers the
+    embeddings of all ranks (see :class:`E2EVLPITCLoss`), so its in-batch
+    candidates are those of the total batch. The circle loss stays per
+    rank: its negatives are random partners drawn uniformly from the
+    batch, not mined, and a batch is a random draw from the data, so a
+    partner from the local batch is a uniform draw from the data as one
+    from the total batch would be; only repeats among a query's ``k``
+    negatives (drawn with replacement) are likelier in a small local
+    batch. A partner from another rank would need that rank's image
+    features (hundreds of tokens per image) for the joint pass and send
+    gradients back, for no change in expectation.
+
     Args:
         embed_dims (int): Hidden size (injected by the detector).
         num_negatives (int): Negatives per positive pair and direction:
