@@ -271,5 +271,5 @@ class E2EVLPRetriever(E2EVLPBase):
                                      image['feat_mask'].expand(n, -1),
                                      image['feat_pos'].expand(n, -1, -1),
                                      ids[cols], mask[cols])
-                scores[i, cols] = self.retrieval_head(cls)
+                scores[i, cols] = self.retrieval_head(cls).float()
         return scores, int(candidates.sum())

@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from ..layers import beam_search, greedy_search
+from ..precision import fp32
 from ..utils import stack_text
 
 # tokens (N, t) -> last decoder layer states (N, t, d); N = B * beams.
@@ -82,7 +83,8 @@ class E2EVLPCaptionHead(BaseModule):
 
     def loss(self, decode_fn: DecodeFn,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """Teacher-forced token NLL of ``caption_ids``.
+        """Teacher-forced token NLL of ``caption_ids`` (in fp32 under
+        autocast).
 
         Args:
             decode_fn (callable): ``tokens (B, t) -> states (B, t, d)``.
@@ -97,11 +99,11 @@ class E2EVLPCaptionHead(BaseModule):
         ids = ids.to(self.lm_head.weight.device)
         logits = self(decode_fn(ids[:, :-1]))
         weight = (~pad_mask[:, 1:]).float().to(logits.device).flatten()
-        loss = self.loss_cap(
+        loss = fp32(self.loss_cap)(
             logits.flatten(0, 1),
             ids[:, 1:].flatten(),
             weight,
-            avg_factor=max(weight.sum().item(), 1.))
+            avg_factor=weight.sum().clamp(min=1))
         return dict(loss_cap=loss)
 
     def predict(self, decode_fn: DecodeFn,
@@ -124,11 +126,11 @@ class E2EVLPCaptionHead(BaseModule):
             reorder_fn = cached.reorder
 
             def step_fn(tokens: Tensor) -> Tensor:
-                return self(cached.step(tokens[:, -1])).log_softmax(-1)
+                return self(cached.step(tokens[:, -1])).float().log_softmax(-1)
         else:
 
             def step_fn(tokens: Tensor) -> Tensor:
-                return self(decode_fn(tokens)[:, -1]).log_softmax(-1)
+                return self(decode_fn(tokens)[:, -1]).float().log_softmax(-1)
 
         kwargs = dict(
             batch_size=len(batch_data_samples),

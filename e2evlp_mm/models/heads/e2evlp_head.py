@@ -13,6 +13,7 @@ from mmdet.utils import ConfigType, InstanceList, reduce_mean
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from ..precision import fp32
 from ..vocab_size import vocab_size
 
 
@@ -97,6 +98,7 @@ class E2EVLPHead(DETRHead):
             return cls_scores, bbox_preds, None
         return cls_scores, bbox_preds, self.fc_attr(hidden_states)
 
+    @fp32
     def loss_by_feat(self, all_layers_cls_scores: Tensor,
                      all_layers_bbox_preds: Tensor,
                      all_layers_attr_scores: Optional[Tensor],
@@ -104,20 +106,35 @@ class E2EVLPHead(DETRHead):
                      batch_img_metas: List[dict]) -> Dict[str, Tensor]:
         """Losses of every decoder layer (shapes as in :meth:`forward`).
 
+        Runs in fp32 under autocast (:func:`~e2evlp_mm.models.precision.
+        fp32`): box targets, GIoU at pixel scale and the matching costs
+        would overflow (fp16) or round coarsely (bf16) in half precision.
+        The ground truth and the average factors are built once per step,
+        the queries of every layer are matched in one assigner call, and
+        nothing waits for the device in between.
+
         Returns:
             dict[str, Tensor]: ``loss_cls``, ``loss_bbox``, ``loss_iou``,
             ``loss_attr`` (with attributes) of the last layer and
             ``d{i}.loss_*`` of the others.
         """
+        num_layers, _, num_queries = all_layers_cls_scores.shape[:3]
+        targets = self.get_step_targets(batch_gt_instances, batch_img_metas,
+                                        num_queries,
+                                        all_layers_cls_scores.device)
+        bboxes = bbox_cxcywh_to_xyxy(all_layers_bbox_preds) * \
+            targets['factors'][:, None]
+        gt_inds = self.assign(all_layers_cls_scores, bboxes,
+                              batch_gt_instances, batch_img_metas)
         if all_layers_attr_scores is None:
-            all_layers_attr_scores = [None] * len(all_layers_cls_scores)
+            all_layers_attr_scores = [None] * num_layers
         losses = multi_apply(
             self.loss_by_feat_single,
             all_layers_cls_scores,
             all_layers_bbox_preds,
             all_layers_attr_scores,
-            batch_gt_instances=batch_gt_instances,
-            batch_img_metas=batch_img_metas)
+            gt_inds.flatten(1),
+            targets=targets)
         names = ('loss_cls', 'loss_bbox', 'loss_iou', 'loss_attr')
         loss_dict = {}
         for name, per_layer in zip(names, losses):
@@ -127,9 +144,8 @@ class E2EVLPHead(DETRHead):
         return loss_dict
 
     def loss_by_feat_single(self, cls_scores: Tensor, bbox_preds: Tensor,
-                            attr_scores: Optional[Tensor],
-                            batch_gt_instances: InstanceList,
-                            batch_img_metas: List[dict]) -> Tuple[Tensor]:
+                            attr_scores: Optional[Tensor], gt_inds: Tensor,
+                            targets: Dict[str, Tensor]) -> Tuple[Tensor]:
         """Losses of one decoder layer (DETRHead's, plus attributes).
 
         Args:
@@ -137,132 +153,147 @@ class E2EVLPHead(DETRHead):
             bbox_preds (Tensor): Normalized cxcywh, (B, num_queries, 4).
             attr_scores (Tensor, optional): Shape (B, num_queries,
                 num_attributes); None without attributes.
-            batch_gt_instances (list[:obj:`InstanceData`]): ``bboxes``,
-                ``labels`` and ``attributes`` (``-1``: none) per image.
-            batch_img_metas (list[dict]): Image metas.
+            gt_inds (Tensor): The layer's matching, (B * num_queries, ):
+                0 background, ``j + 1`` ground truth ``j`` of the image.
+            targets (dict[str, Tensor]): From :meth:`get_step_targets`.
 
         Returns:
             tuple[Tensor]: ``loss_cls``, ``loss_bbox``, ``loss_iou`` and,
             with attributes, ``loss_attr``.
         """
-        (labels, label_weights, bbox_targets, bbox_weights, attr_targets,
-         num_pos, num_neg) = self.get_batch_targets(cls_scores, bbox_preds,
-                                                    batch_gt_instances,
-                                                    batch_img_metas)
-
-        # classification, weighted avg factor as in the official DETR
-        cls_avg_factor = num_pos * 1.0 + num_neg * self.bg_cls_weight
-        if self.sync_cls_avg_factor:
-            cls_avg_factor = reduce_mean(
-                cls_scores.new_tensor([cls_avg_factor]))
+        pos = gt_inds > 0
+        # row of each query's ground truth in the batch, the extra last row
+        # (background targets) for unmatched queries
+        rows = torch.where(pos, gt_inds - 1 + targets['query_offsets'],
+                           targets['labels'].numel() - 1)
         loss_cls = self.loss_cls(
             cls_scores.reshape(-1, self.cls_out_channels),
-            labels,
-            label_weights,
-            avg_factor=max(cls_avg_factor, 1))
+            targets['labels'][rows],
+            torch.ones_like(rows, dtype=cls_scores.dtype),
+            avg_factor=targets['cls_avg_factor'])
 
-        num_pos = cls_scores.new_tensor([num_pos])
-        num_pos = torch.clamp(reduce_mean(num_pos), min=1).item()
-        factors = torch.cat([
-            bbox_preds.new_tensor([w, h, w, h]).expand(bbox_preds.size(1), 4)
-            for h, w in (meta['img_shape'] for meta in batch_img_metas)
-        ])
+        bbox_targets = targets['bboxes'][rows]
+        bbox_weights = pos[:, None].to(bbox_preds.dtype).expand(-1, 4)
+        factors = targets['query_factors']
         bbox_preds = bbox_preds.reshape(-1, 4)
         loss_iou = self.loss_iou(
             bbox_cxcywh_to_xyxy(bbox_preds) * factors,
             bbox_cxcywh_to_xyxy(bbox_targets) * factors,
             bbox_weights,
-            avg_factor=num_pos)
+            avg_factor=targets['num_pos'])
         loss_bbox = self.loss_bbox(
-            bbox_preds, bbox_targets, bbox_weights, avg_factor=num_pos)
+            bbox_preds, bbox_targets, bbox_weights,
+            avg_factor=targets['num_pos'])
 
         if attr_scores is None:
             return loss_cls, loss_bbox, loss_iou
         # attributes: matched objects that have one (target != -1)
+        attr_targets = targets['attributes'][rows]
         valid = attr_targets >= 0
-        num_valid = reduce_mean(attr_scores.new_tensor([valid.sum()]))
+        num_valid = reduce_mean(valid.sum().to(attr_scores.dtype))
         loss_attr = self.loss_attr(
             attr_scores.reshape(-1, self.num_attributes),
             attr_targets.clamp(min=0),
-            valid.float(),
-            avg_factor=max(num_valid.item(), 1.))
+            valid.to(attr_scores.dtype),
+            avg_factor=num_valid.clamp(min=1))
         return loss_cls, loss_bbox, loss_iou, loss_attr
 
-    def get_batch_targets(self, cls_scores: Tensor, bbox_preds: Tensor,
-                          batch_gt_instances: InstanceList,
-                          batch_img_metas: List[dict]) -> tuple:
-        """DETR's targets of one decoder layer's queries, plus attributes.
+    def get_step_targets(self, batch_gt_instances: InstanceList,
+                         batch_img_metas: List[dict], num_queries: int,
+                         device: torch.device) -> Dict[str, Tensor]:
+        """What every decoder layer's targets are gathered from.
 
-        The queries are matched by the assigner's ``assign_batch`` when it
-        has one (:class:`E2EVLPBatchHungarianAssigner`: one cost
-        computation for the batch), else image by image with ``assign``;
-        the targets are then gathered for the whole batch at once.
+        Each layer's matching gives every image ``min(num_queries, k)``
+        positives (one per ground truth, or per query), so the class and
+        box average factors are known from the ground-truth counts alone,
+        without waiting for the matching.
 
         Args:
-            cls_scores (Tensor): Shape (B, num_queries, num_classes + 1).
-            bbox_preds (Tensor): Normalized cxcywh, (B, num_queries, 4).
             batch_gt_instances (list[:obj:`InstanceData`]): ``bboxes``
                 (xyxy pixels), ``labels`` and optionally ``attributes``.
             batch_img_metas (list[dict]): Image metas with ``img_shape``.
+            num_queries (int): Queries per image.
+            device (torch.device): Where the targets go.
 
         Returns:
-            tuple: ``labels`` (B * num_queries, ) with ``num_classes`` for
-            background, ``label_weights`` (B * num_queries, ),
-            ``bbox_targets`` (B * num_queries, 4) normalized cxcywh,
-            ``bbox_weights`` (B * num_queries, 4), ``attr_targets``
-            (B * num_queries, ) with ``-1`` where no loss applies, and the
-            numbers of positive and negative queries (int).
+            dict[str, Tensor]: With ``K`` the batch's ground truth plus one
+            background row at the end: ``labels`` (K, ) (background:
+            ``num_classes``), ``bboxes`` (K, 4) normalized cxcywh,
+            ``attributes`` (K, ) (``-1``: none), ``factors`` (B, 4) and
+            ``query_factors`` (B * num_queries, 4) image ``[w, h, w, h]``,
+            ``query_offsets`` (B * num_queries, ) the first row of each
+            query's image, and the average factors ``cls_avg_factor`` and
+            ``num_pos`` (0-dim, averaged over processes).
         """
-        factors = bbox_preds.new_tensor(
-            [[w, h, w, h] for h, w in (meta['img_shape']
-                                       for meta in batch_img_metas)])
-        bboxes = bbox_cxcywh_to_xyxy(bbox_preds) * factors[:, None]
+        factors = torch.tensor(
+            [[w, h, w, h] for h, w in (meta['img_shape'][:2]
+                                       for meta in batch_img_metas)],
+            dtype=torch.float32, device=device)
+        num_gts = [len(gt) for gt in batch_gt_instances]
+        offsets = [sum(num_gts[:i]) for i in range(len(num_gts))]
+        gts = [InstanceData(
+            labels=gt.labels.long(),
+            bboxes=bbox_xyxy_to_cxcywh(gt.bboxes.float() / factor),
+            attributes=gt.attributes.long() if 'attributes' in gt else
+            gt.labels.new_full((len(gt), ), -1).long())
+            for gt, factor in zip(batch_gt_instances, factors)]
+        background = InstanceData(
+            labels=torch.full((1, ), self.num_classes, device=device),
+            bboxes=factors.new_zeros(1, 4),
+            attributes=torch.full((1, ), -1, device=device))
+        num_pos = sum(min(num_queries, k) for k in num_gts)
+        num_neg = len(num_gts) * num_queries - num_pos
+        # one host-to-device copy for both average factors
+        avg = factors.new_tensor(
+            [num_pos * 1.0 + num_neg * self.bg_cls_weight, num_pos])
+        reduced = reduce_mean(avg)
+        cls_avg_factor = reduced[0] if self.sync_cls_avg_factor else avg[0]
+        return dict(
+            InstanceData.cat(gts + [background]).to_dict(),
+            factors=factors,
+            query_factors=factors.repeat_interleave(num_queries, 0),
+            query_offsets=torch.tensor(
+                offsets, device=device).repeat_interleave(num_queries),
+            cls_avg_factor=cls_avg_factor.clamp(min=1),
+            num_pos=reduced[1].clamp(min=1))
+
+    def assign(self, cls_scores: Tensor, bboxes: Tensor,
+               batch_gt_instances: InstanceList,
+               batch_img_metas: List[dict]) -> Tensor:
+        """Hungarian matching of every decoder layer's queries.
+
+        One ``assign_batch`` call for all layers and images when the
+        assigner has it (:class:`E2EVLPBatchHungarianAssigner`), else
+        mmdet's ``assign`` image by image.
+
+        Args:
+            cls_scores (Tensor): (num_layers, B, num_queries,
+                num_classes + 1).
+            bboxes (Tensor): xyxy pixels, (num_layers, B, num_queries, 4).
+            batch_gt_instances (list[:obj:`InstanceData`]): Ground truth.
+            batch_img_metas (list[dict]): Image metas.
+
+        Returns:
+            Tensor: ``gt_inds`` (num_layers, B, num_queries), 0 for
+            background, ``j + 1`` for ground truth ``j`` of the image.
+        """
         if hasattr(self.assigner, 'assign_batch'):
-            gt_inds = self.assigner.assign_batch(cls_scores, bboxes,
-                                                 batch_gt_instances,
-                                                 batch_img_metas)
-        else:
-            gt_inds = torch.stack([
+            return self.assigner.assign_batch(cls_scores, bboxes,
+                                              batch_gt_instances,
+                                              batch_img_metas)
+        return torch.stack([
+            torch.stack([
                 self.assigner.assign(
                     pred_instances=InstanceData(scores=score, bboxes=bbox),
                     gt_instances=gt,
-                    img_meta=meta).gt_inds for score, bbox, gt, meta in zip(
-                        cls_scores, bboxes, batch_gt_instances,
-                        batch_img_metas)
-            ])
-        gt_inds = gt_inds.flatten()  # (B * num_queries, ), 0: background
-        pos = gt_inds > 0
-        # index of each query's ground truth in the concatenated batch
-        offsets = torch.tensor([0] + [gt.labels.numel()
-                                      for gt in batch_gt_instances],
-                               device=gt_inds.device).cumsum(0)[:-1]
-        num_queries = bbox_preds.size(1)
-        flat = (gt_inds - 1 +
-                offsets.repeat_interleave(num_queries))[pos]
-
-        gt_labels = torch.cat([gt.labels for gt in batch_gt_instances])
-        labels = gt_inds.new_full(gt_inds.shape, self.num_classes)
-        labels[pos] = gt_labels[flat].long()
-        label_weights = bbox_preds.new_ones(gt_inds.shape)
-        gt_bboxes = torch.cat([
-            gt.bboxes / factor[None]
-            for gt, factor in zip(batch_gt_instances, factors)
+                    img_meta=meta).gt_inds
+                for score, bbox, gt, meta in zip(
+                    layer_scores, layer_bboxes, batch_gt_instances,
+                    batch_img_metas)
+            ]) for layer_scores, layer_bboxes in zip(cls_scores, bboxes)
         ])
-        bbox_targets = bbox_preds.new_zeros(gt_inds.numel(), 4)
-        bbox_targets[pos] = bbox_xyxy_to_cxcywh(gt_bboxes[flat])
-        bbox_weights = torch.zeros_like(bbox_targets)
-        bbox_weights[pos] = 1.0
-        attr_targets = gt_inds.new_full(gt_inds.shape, -1)
-        gt_attrs = torch.cat([
-            gt.attributes.long() if 'attributes' in gt else
-            gt.labels.new_full((len(gt), ), -1).long()
-            for gt in batch_gt_instances
-        ])
-        attr_targets[pos] = gt_attrs[flat]
-        num_pos = int(pos.sum())
-        return (labels, label_weights, bbox_targets, bbox_weights,
-                attr_targets, num_pos, gt_inds.numel() - num_pos)
 
+    @fp32
     def predict_by_feat(self,
                         layer_cls_scores: Tensor,
                         layer_bbox_preds: Tensor,
@@ -270,7 +301,8 @@ class E2EVLPHead(DETRHead):
                         batch_img_metas: List[dict],
                         rescale: bool = True) -> InstanceList:
         """Detections of the last decoder layer (shapes as in
-        :meth:`forward`).
+        :meth:`forward`), decoded in fp32 under autocast: the metrics get
+        fp32 boxes and scores.
 
         Returns:
             list[:obj:`InstanceData`]: Per image ``bboxes`` (k, 4) xyxy,

@@ -8,6 +8,7 @@ from mmdet.utils import ConfigType
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from ..precision import fp32
 from ..utils import stack_labels, top1_accuracy
 
 
@@ -45,7 +46,7 @@ class E2EVLPITMHead(BaseModule):
 
     def loss(self, cls_feats: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """ITM cross-entropy against ``itm_label``.
+        """ITM cross-entropy against ``itm_label`` (fp32 under autocast).
 
         Args:
             cls_feats (Tensor): ``[CLS]`` outputs, shape (B, d).
@@ -59,7 +60,7 @@ class E2EVLPITMHead(BaseModule):
                               cls_feats.device)
         logits = self(cls_feats)
         return dict(
-            loss_itm=self.loss_itm(logits, labels),
+            loss_itm=fp32(self.loss_itm)(logits, labels),
             acc_itm=top1_accuracy(logits, labels))
 
     def predict(self, cls_feats: Tensor,

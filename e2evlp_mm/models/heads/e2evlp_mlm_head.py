@@ -10,6 +10,7 @@ from mmdet.utils import ConfigType
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from ..precision import fp32
 from ..utils import stack_text
 
 
@@ -58,7 +59,7 @@ class E2EVLPMLMHead(BaseModule):
 
     def loss(self, text_feats: Tensor, word_embeddings: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """MLM loss over masked positions only.
+        """MLM loss over masked positions only (in fp32 under autocast).
 
         Args:
             text_feats (Tensor): Encoder text outputs, (B, L, d), ``L`` the
@@ -74,16 +75,16 @@ class E2EVLPMLMHead(BaseModule):
         labels, _ = stack_text(batch_data_samples, 'mlm_labels', -100)
         labels = labels.to(text_feats.device)
         masked = labels != -100
-        if not masked.any():
-            # keep every parameter in the graph (DDP) with a zero loss
-            masked[:, 0] = True
-            weight = text_feats.new_zeros(len(labels))
-        else:
-            weight = text_feats.new_ones(int(masked.sum()))
-        logits = self(text_feats[masked], word_embeddings)
-        targets = labels[masked].clamp(min=0)
-        loss = self.loss_mlm(
-            logits, targets, weight, avg_factor=max(weight.sum().item(), 1.))
+        # [CLS] (never masked) joins with weight 0: every parameter stays
+        # in the graph (DDP) when nothing is masked, without a branch on
+        # the device's values
+        chosen = masked.clone()
+        chosen[0, 0] = True
+        weight = masked[chosen].float()
+        logits = self(text_feats[chosen], word_embeddings)
+        targets = labels[chosen].clamp(min=0)
+        loss = fp32(self.loss_mlm)(
+            logits, targets, weight, avg_factor=weight.sum().clamp(min=1))
         with torch.no_grad():
             correct = (logits.argmax(-1) == targets).float() * weight
             acc = 100 * correct.sum() / weight.sum().clamp(min=1)

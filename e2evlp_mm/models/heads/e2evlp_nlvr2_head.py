@@ -8,6 +8,7 @@ from mmdet.utils import ConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from ..precision import fp32
 from ..utils import stack_labels, top1_accuracy
 
 
@@ -57,7 +58,7 @@ class E2EVLPNLVR2Head(BaseModule):
 
     def loss(self, pair_feats: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """Cross-entropy against ``nlvr_label``.
+        """Cross-entropy against ``nlvr_label`` (fp32 under autocast).
 
         Args:
             pair_feats (Tensor): Concatenated ``[CLS]`` outputs, (B, 2d).
@@ -72,7 +73,7 @@ class E2EVLPNLVR2Head(BaseModule):
                               pair_feats.device)
         logits = self(pair_feats)
         return dict(
-            loss_nlvr=self.loss_nlvr(logits, labels),
+            loss_nlvr=fp32(self.loss_nlvr)(logits, labels),
             acc_nlvr=top1_accuracy(logits, labels))
 
     def predict(self, pair_feats: Tensor,

@@ -102,9 +102,9 @@ class E2EVLPRetrievalHead(BaseModule):
             pooled (Tensor): Pooled image-only encoder outputs, (N, d).
 
         Returns:
-            Tensor: L2-normalized embeddings, (N, itc_dims).
+            Tensor: L2-normalized embeddings, fp32, (N, itc_dims).
         """
-        return F.normalize(self.image_proj(pooled), dim=-1)
+        return F.normalize(self.image_proj(pooled).float(), dim=-1)
 
     def embed_texts(self, cls_feats: Tensor) -> Tensor:
         """Dual-encoder text embeddings.
@@ -113,9 +113,9 @@ class E2EVLPRetrievalHead(BaseModule):
             cls_feats (Tensor): Text-only ``[CLS]`` outputs, (N, d).
 
         Returns:
-            Tensor: L2-normalized embeddings, (N, itc_dims).
+            Tensor: L2-normalized embeddings, fp32, (N, itc_dims).
         """
-        return F.normalize(self.text_proj(cls_feats), dim=-1)
+        return F.normalize(self.text_proj(cls_feats).float(), dim=-1)
 
     def sample_negatives(self, image_ids: Tensor) -> Tuple[Tensor, Tensor]:
         """Draw ``num_negatives`` batch partners of another image per
@@ -188,8 +188,9 @@ class E2EVLPRetrievalHead(BaseModule):
         k = self.num_negatives
         cls = encode_pairs(img_idx, txt_idx)
         neg_feats = cls[num:].view(2, num, k, -1).transpose(0, 1)
-        pos = self(cls[:num]).sigmoid()
-        neg = self(neg_feats.flatten(1, 2)).sigmoid()
+        # the circle loss scales s - m by gamma = 64: sigmoid in fp32
+        pos = self(cls[:num]).float().sigmoid()
+        neg = self(neg_feats.flatten(1, 2)).float().sigmoid()
         correct = (neg < pos[:, None]) & neg_valid
         acc = 100 * correct.sum() / neg_valid.sum().clamp(min=1)
         losses = dict(

@@ -11,6 +11,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from ...datasets.validation import E2EVLPDataError
+from ..precision import fp32
 
 
 @MODELS.register_module()
@@ -98,7 +99,8 @@ class E2EVLPVQAHead(BaseModule):
 
     def loss(self, cls_feats: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """BCE against the soft scores, times the number of answers.
+        """BCE against the soft scores, times the number of answers (fp32
+        under autocast).
 
         Args:
             cls_feats (Tensor): ``[CLS]`` outputs, shape (B, d).
@@ -121,7 +123,7 @@ class E2EVLPVQAHead(BaseModule):
                 f'{self.num_answers}: are both reading the same '
                 'answer_list_path?')
         logits = self(cls_feats)
-        loss = self.loss_vqa(logits, scores) * self.num_answers
+        loss = fp32(self.loss_vqa)(logits, scores) * self.num_answers
         top = logits.argmax(-1, keepdim=True)
         acc = 100 * scores.gather(1, top).mean().detach()
         return dict(loss_vqa=loss, acc_vqa=acc)

@@ -7,6 +7,8 @@ import torch.nn.functional as F
 from mmdet.registry import MODELS
 from torch import Tensor, nn
 
+from ..precision import fp32
+
 
 @MODELS.register_module()
 class E2EVLPCircleLoss(nn.Module):
@@ -40,11 +42,13 @@ class E2EVLPCircleLoss(nn.Module):
         self.gamma = gamma
         self.loss_weight = loss_weight
 
+    @fp32
     def forward(self,
                 pos: Tensor,
                 neg: Tensor,
                 neg_valid: Optional[Tensor] = None) -> Tensor:
-        """Weighted mean loss over the queries with a valid negative.
+        """Weighted mean loss over the queries with a valid negative, in
+        fp32 under autocast.
 
         Args:
             pos (Tensor): Positive similarities :math:`s_p`, shape (Q,).

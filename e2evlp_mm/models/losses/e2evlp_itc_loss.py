@@ -29,6 +29,8 @@ def gather_batch(tensor: Tensor, with_grad: bool) -> Tensor:
     dist.all_gather(parts, tensor.contiguous())
     return torch.cat(parts)
 
+from ..precision import fp32
+
 
 @MODELS.register_module()
 class E2EVLPITCLoss(nn.Module):
@@ -63,9 +65,10 @@ class E2EVLPITCLoss(nn.Module):
         self.loss_weight = loss_weight
         self.gather = gather
 
+    @fp32
     def forward(self, image_embeds: Tensor, text_embeds: Tensor,
                 image_ids: Tensor) -> Tensor:
-        """The weighted contrastive loss.
+        """The weighted contrastive loss, in fp32 under autocast.
 
         Args:
             image_embeds (Tensor): L2-normalized image embeddings (B, D).
