@@ -7,6 +7,8 @@ from mmengine.dist import get_world_size
 from torch import Tensor, nn
 from torch.distributed.nn.functional import all_gather
 
+from ..precision import fp32
+
 
 def gather_batch(tensor: Tensor, with_grad: bool) -> Tensor:
     """Concatenate a tensor over all ranks, in rank order.
@@ -28,8 +30,6 @@ def gather_batch(tensor: Tensor, with_grad: bool) -> Tensor:
     parts = [torch.empty_like(tensor) for _ in range(get_world_size())]
     dist.all_gather(parts, tensor.contiguous())
     return torch.cat(parts)
-
-from ..precision import fp32
 
 
 @MODELS.register_module()
