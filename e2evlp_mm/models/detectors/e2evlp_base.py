@@ -5,18 +5,19 @@ from typing import Dict, Optional, Tuple
 import torch
 from mmdet.models.detectors import DETR
 from mmdet.models.detectors.base import BaseDetector
-from mmdet.models.layers import (
-    DetrTransformerDecoder,
-    DetrTransformerEncoder,
-    SinePositionalEncoding,
-)
+from mmdet.models.layers import SinePositionalEncoding
 from mmdet.registry import MODELS
 from mmdet.structures import OptSampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from ..layers import CaptionDecoder, E2EVLPTextEmbedding
+from ..layers import (
+    CaptionDecoder,
+    E2EVLPTextEmbedding,
+    FusedTransformerDecoder,
+    FusedTransformerEncoder,
+)
 from ..utils import stack_text
 
 # what the caption head takes from the trunk (see E2EVLPBase.build_head)
@@ -72,6 +73,8 @@ class E2EVLPBase(DETR):
             ``type_vocab_size``, ``dropout``, ``init_from``).
         decoder (:obj:`ConfigDict` or dict, optional):
             ``DetrTransformerDecoder`` kwargs; None builds no decoder.
+            Encoder and decoder are mmdet's with fused attention
+            (:class:`FusedTransformerEncoder`, same parameters).
         bbox_head (:obj:`ConfigDict` or dict, optional): Detection head
             (``E2EVLPHead``); None turns detection (and the queries) off.
         num_queries (int): Detection queries N. Defaults to 100.
@@ -159,14 +162,14 @@ class E2EVLPBase(DETR):
         decoder (if a decoder task is on) and the detection queries."""
         self.positional_encoding = SinePositionalEncoding(
             **self.positional_encoding)
-        self.encoder = DetrTransformerEncoder(**self.encoder)
+        self.encoder = FusedTransformerEncoder(**self.encoder)
         self.embed_dims = self.encoder.embed_dims
         assert self.positional_encoding.num_feats * 2 == self.embed_dims
         self.text_embedding = E2EVLPTextEmbedding(
             embed_dims=self.embed_dims, **self.text_cfg)
         decoder_cfg, self.decoder = self.decoder, None
         if decoder_cfg is not None:
-            self.decoder = DetrTransformerDecoder(**decoder_cfg)
+            self.decoder = FusedTransformerDecoder(**decoder_cfg)
         if self.with_bbox:
             self.query_embedding = nn.Embedding(self.num_queries,
                                                 self.embed_dims)

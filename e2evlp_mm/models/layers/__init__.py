@@ -1,9 +1,15 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 from .beam_search import beam_search, greedy_search, length_penalty
 from .e2evlp_text_embedding import E2EVLPTextEmbedding
+from .fused_attention import (
+    FusedMultiheadAttention,
+    FusedTransformerDecoder,
+    FusedTransformerEncoder,
+)
 from .incremental_decoder import CaptionDecoder, IncrementalDecoder
 
 __all__ = [
-    'CaptionDecoder', 'E2EVLPTextEmbedding', 'IncrementalDecoder',
+    'CaptionDecoder', 'E2EVLPTextEmbedding', 'FusedMultiheadAttention',
+    'FusedTransformerDecoder', 'FusedTransformerEncoder', 'IncrementalDecoder',
     'beam_search', 'greedy_search', 'length_penalty'
 ]
