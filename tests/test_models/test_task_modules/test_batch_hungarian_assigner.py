@@ -2,6 +2,7 @@
 """E2EVLPBatchHungarianAssigner matches exactly as mmdet's per-image
 HungarianAssigner, and E2EVLPHead's losses do not depend on which one."""
 import copy
+from unittest import mock
 
 import pytest
 import torch
@@ -97,3 +98,49 @@ def test_head_losses_do_not_depend_on_the_assigner(shapes, num_gts):
     assert 'loss_attr' in batched and 'd0.loss_iou' in batched
     for key in single:
         assert torch.equal(single[key], batched[key]), key
+
+
+def random_shapes(seed, batch):
+    g = torch.Generator().manual_seed(100 + seed)
+    return [tuple(torch.randint(24, 160, (2, ), generator=g).tolist())
+            for _ in range(batch)]
+
+
+@pytest.mark.parametrize('seed', range(5))
+def test_mixed_sizes_and_layers_in_one_host_copy(seed):
+    """Every image its own size (multi-scale training), three decoder
+    layers: one cost computation and one device-to-host copy, and the
+    matching of mmdet's per-image assigner for every layer and image."""
+    init_default_scope('mmdet')
+    batched = TASK_UTILS.build(
+        dict(type='E2EVLPBatchHungarianAssigner', match_costs=COSTS))
+    single = TASK_UTILS.build(
+        dict(type='HungarianAssigner', match_costs=COSTS))
+    shapes = random_shapes(seed, 5)
+    num_gts = torch.randint(0, NUM_QUERIES + 1, (5, ),
+                            generator=torch.Generator().manual_seed(seed))
+    layers = [random_batch(seed * 10 + i, shapes, num_gts.tolist())
+              for i in range(3)]
+    gts, metas = layers[0][2], layers[0][3]
+    factors = torch.tensor([[w, h, w, h] for h, w in shapes])
+    cls = torch.stack([layer[0] for layer in layers])
+    cx, cy, bw, bh = torch.stack([layer[1] for layer in layers]).unbind(-1)
+    xyxy = torch.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2],
+                       -1) * factors[:, None]
+
+    copies, cpu = [], torch.Tensor.cpu
+
+    def counted_cpu(tensor, *args, **kwargs):
+        copies.append(tensor.shape)
+        return cpu(tensor, *args, **kwargs)
+
+    with mock.patch.object(torch.Tensor, 'cpu', counted_cpu):
+        gt_inds = batched.assign_batch(cls, xyxy, gts, metas)
+    assert len(copies) == (1 if sum(num_gts) else 0)
+
+    assert gt_inds.shape == (3, 5, NUM_QUERIES)
+    for layer in range(3):
+        for i, (gt, meta) in enumerate(zip(gts, metas)):
+            pred = InstanceData(scores=cls[layer, i], bboxes=xyxy[layer, i])
+            expected = single.assign(pred, gt, meta).gt_inds
+            assert torch.equal(gt_inds[layer, i], expected), (layer, i)
