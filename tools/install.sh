@@ -101,9 +101,9 @@ else
   "${PIP[@]}" install -q --no-deps --force-reinstall "$wheel"
 fi
 
-log "installing the pinned OpenMMLab stack and test tools"
+log "installing the pinned OpenMMLab stack, test tools and the web demo"
 "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" \
-  -r "$ROOT/requirements/tests.txt"
+  -r "$ROOT/requirements/tests.txt" -r "$ROOT/requirements/webui.txt"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
 mmcv_ok || { log "ERROR: mmcv $MMCV_VERSION is installed but mmcv.ops does \
 not import: was it built without its ops? Delete $CACHE/wheels and rerun."
