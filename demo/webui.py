@@ -18,6 +18,7 @@ See docs/webui.md.
 """
 import os
 import os.path as osp
+import types
 from argparse import ArgumentParser, Namespace
 from typing import List, Optional
 
@@ -37,22 +38,24 @@ THEME = gr.themes.Default(
     font_mono=['ui-monospace', 'monospace'])
 
 
-class UploadImage(gr.Image):
-    """``gr.Image`` that hands the handler the uploaded file unopened, so
-    that a file that is not an image reaches the handler's check (and
-    its message) instead of failing inside Gradio."""
-
-    is_template = True  # drawn by gr.Image's front end
-
-    def preprocess(self, payload) -> Optional[str]:
-        if payload is None or (payload.url or '').startswith('data:'):
-            return super().preprocess(payload)  # pasted: Gradio saves it
-        return payload.path
+def _path_unopened(image: gr.Image, payload) -> Optional[str]:
+    """``gr.Image.preprocess`` that hands the handler the uploaded file
+    unopened, so that a file that is not an image reaches the handler's
+    check (and its message) instead of failing inside Gradio."""
+    if payload is None or (payload.url or '').startswith('data:'):
+        return gr.Image.preprocess(image, payload)  # pasted: Gradio saves it
+    return payload.path
 
 
-def upload(label: str, elem_id: str) -> UploadImage:
-    """An image upload whose handler receives the file path."""
-    return UploadImage(label=label, elem_id=elem_id, type='filepath')
+def upload(label: str, elem_id: str) -> gr.Image:
+    """An image upload whose handler receives the file path.
+
+    (Not a ``gr.Image`` subclass: Gradio writes a ``.pyi`` file beside
+    the module of every component class.)
+    """
+    image = gr.Image(label=label, elem_id=elem_id, type='filepath')
+    image.preprocess = types.MethodType(_path_unopened, image)
+    return image
 
 
 def parse_args(argv: Optional[List[str]] = None) -> Namespace:
@@ -90,6 +93,13 @@ def parse_args(argv: Optional[List[str]] = None) -> Namespace:
     return args
 
 
+def on_click(trigger, handler, inputs: list, outputs: list) -> None:
+    """Run ``handler`` on ``trigger``; the previous answer is cleared at
+    once, so the page never shows an old answer beside a new input."""
+    trigger(lambda: [None] * len(outputs), None, outputs,
+            queue=False).then(handler, inputs, outputs)
+
+
 def model_list(server: ModelServer, tab: str) -> gr.Dropdown:
     """The tab's checkpoint list (its first answers by default)."""
     labels = [m.label for m in server.for_tab(tab)]
@@ -122,8 +132,8 @@ def describe_tab(server: ModelServer, handlers: Handlers) -> None:
                                      elem_id='describe-caption')
                 itm = gr.Markdown(elem_id='describe-itm')
                 boxes = gr.Markdown(elem_id='describe-boxes')
-        button.click(handlers.describe, [model, image, text],
-                     [status, picture, caption, itm, boxes])
+        on_click(button.click, handlers.describe, [model, image, text],
+                 [status, picture, caption, itm, boxes])
 
 
 def ask_tab(server: ModelServer, handlers: Handlers) -> None:
@@ -137,10 +147,9 @@ def ask_tab(server: ModelServer, handlers: Handlers) -> None:
             with gr.Column():
                 status = status_box('ask')
                 answers = gr.Markdown(elem_id='ask-answers')
-        button.click(handlers.ask, [model, image, question],
+        for trigger in (button.click, question.submit):
+            on_click(trigger, handlers.ask, [model, image, question],
                      [status, answers])
-        question.submit(handlers.ask, [model, image, question],
-                        [status, answers])
 
 
 def compare_tab(server: ModelServer, handlers: Handlers) -> None:
@@ -156,8 +165,8 @@ def compare_tab(server: ModelServer, handlers: Handlers) -> None:
         status = status_box('compare')
         verdict = gr.Markdown(elem_id='compare-verdict')
         picture = gr.Image(label='The pair', elem_id='compare-picture')
-        button.click(handlers.compare, [model, left, right, statement],
-                     [status, picture, verdict])
+        on_click(button.click, handlers.compare,
+                 [model, left, right, statement], [status, picture, verdict])
 
 
 def search_tab(server: ModelServer, handlers: Handlers,
@@ -188,11 +197,10 @@ def search_tab(server: ModelServer, handlers: Handlers,
             text_button = gr.Button('Search texts', variant='primary',
                                     elem_id='search-texts-run')
             text_ranks = gr.Markdown(elem_id='search-texts-ranks')
-        button.click(handlers.search_images, [model, query, uploads, topk],
-                     [status, view, ranks])
-        text_button.click(handlers.search_texts,
-                          [model, image, gallery, topk],
-                          [status, text_ranks])
+        on_click(button.click, handlers.search_images,
+                 [model, query, uploads, topk], [status, view, ranks])
+        on_click(text_button.click, handlers.search_texts,
+                 [model, image, gallery, topk], [status, text_ranks])
 
 
 def build_app(server: ModelServer, handlers: Handlers,
