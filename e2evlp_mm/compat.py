@@ -29,9 +29,9 @@ Patched here:
   unconditionally, so ``tools/dist_train.sh`` dies on a machine without a
   GPU (our CI). Without CUDA we skip that call and use the ``gloo``
   backend (NCCL needs GPUs); with CUDA mmengine's code runs unchanged.
-  CPU configs also set ``model_wrapper_cfg=dict(
-  type='MMDistributedDataParallel', device_ids=None)`` because DDP takes
-  no device ids for CPU modules.
+  DDP takes no device ids for CPU modules: ``tools/train.py`` and
+  ``tools/test.py`` set them to None without a GPU
+  (:func:`e2evlp_mm.engine.cpu_distributed.fit_model_wrapper_to_device`).
 """
 import warnings
 

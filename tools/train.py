@@ -17,13 +17,13 @@ from e2evlp_mm.engine import (
     load_config,
     save_after_data_error,
 )
+from e2evlp_mm.engine.mixed_precision import add_amp_arg, select_amp
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train E2E-VLP')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument(
-        '--amp', action='store_true', help='automatic mixed precision')
+    add_amp_arg(parser)
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
@@ -50,9 +50,7 @@ def main() -> None:
         check_data_exists(cfg)
         check_backbone_init(cfg)
 
-    if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.loss_scale = 'dynamic'
+    select_amp(cfg, args.amp, args.config)
     if args.auto_scale_lr:
         if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
             sys.exit(f'{args.config}: --auto-scale-lr needs '

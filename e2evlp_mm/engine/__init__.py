@@ -7,6 +7,7 @@ from .cli import (
     save_after_data_error,
 )
 from .data_check import MissingDataError, check_data_exists
+from .e2evlp_cpu_amp_optim_wrapper import E2EVLPCPUAmpOptimWrapper
 from .e2evlp_retrieval_loop import (
     E2EVLPRetrievalTestLoop,
     E2EVLPRetrievalValLoop,
@@ -28,5 +29,6 @@ __all__ = [
     'attach_result_dump', 'finish_result_dump', 'E2EVLPRetrievalTestLoop',
     'E2EVLPRetrievalValLoop', 'E2EVLPPreflightHook', 'dead_norm_layers',
     'E2EVLPConfigError', 'check_backbone_init', 'missing_checkpoints',
-    'E2EVLPVisualizationHook', 'trigger_e2evlp_visualization'
+    'E2EVLPVisualizationHook', 'trigger_e2evlp_visualization',
+    'E2EVLPCPUAmpOptimWrapper'
 ]

@@ -10,11 +10,13 @@ import sys
 from typing import Callable, Iterator, Optional
 
 from mmengine.config import Config, DictAction
+from mmengine.dist import get_rank, is_main_process
 from mmengine.logging import print_log
 from mmengine.runner import BaseLoop
 
 from ..datasets.transforms.load_image_from_file import skipped_total
 from ..datasets.validation import E2EVLPDataError
+from .cpu_distributed import fit_model_wrapper_to_device
 from .data_check import MissingDataError
 from .model_check import E2EVLPConfigError
 
@@ -51,7 +53,8 @@ def load_config(path: str,
     """Load a config and apply the command-line overrides.
 
     ``work_dir`` priority is CLI > config > ``./work_dirs/<config name>``,
-    as in mmdet.
+    as in mmdet. A distributed run without a GPU gets a CPU-capable model
+    wrapper (:func:`fit_model_wrapper_to_device`).
 
     Args:
         path (str): Config file.
@@ -74,6 +77,7 @@ def load_config(path: str,
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(path))[0])
+    fit_model_wrapper_to_device(cfg)
     return cfg
 
 
@@ -144,6 +148,11 @@ def save_after_data_error(runner) -> Optional[str]:
     are consistent: nothing trained since the last regular checkpoint is
     lost.
 
+    Only rank 0 saves (mmengine's ``save_checkpoint`` is master-only);
+    another rank that stops on a data error says so instead, since rank 0
+    may not get as far as saving (torchrun stops it when this rank
+    exits).
+
     Args:
         runner (mmengine.runner.Runner | None): The runner, if built.
 
@@ -155,6 +164,10 @@ def save_after_data_error(runner) -> Optional[str]:
     loop = getattr(runner, '_train_loop', None)
     if not isinstance(loop, BaseLoop) or not loop.iter:
         return None
+    if not is_main_process():
+        return (f'Rank {get_rank()} saves no checkpoint (rank 0 does); '
+                'unless rank 0 reports a saved file, resume from the last '
+                f'checkpoint in {runner.work_dir} with --resume')
     done = loop.iter
     filename = f'data_error_iter_{done}.pth'
     # Saved as CheckpointHook does within iteration `done` (it stores

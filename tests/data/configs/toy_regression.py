@@ -19,5 +19,3 @@ custom_hooks = [dict(type='E2EVLPDumpRankWeights')]
 randomness = dict(seed=0)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 log_level = 'WARNING'
-# DDP on CPU modules takes no device ids.
-model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None)
