@@ -21,6 +21,9 @@ model = dict(
     itm_head=None,
     caption_head=None,
     test_cfg=dict(_delete_=True, max_per_img=100))
+# The pre-trained checkpoint knows VG's classes; learning COCO's instead is
+# intended (loading it is refused otherwise; docs/inference.md)
+new_vocabularies = ['classes']
 
 # The paper gives no schedule; DETR's 150-epoch one (mmdet
 # detr_r50_8xb2-150e_coco: lr 1e-4, backbone x0.1, drop x0.1 at 100 of 150

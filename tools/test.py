@@ -11,6 +11,7 @@ from e2evlp_mm.engine import (
     add_common_args,
     attach_result_dump,
     check_data_exists,
+    check_test_args,
     close_distributed,
     exit_on_data_error,
     finish_result_dump,
@@ -46,6 +47,7 @@ def main() -> None:
     cfg.load_from = args.checkpoint
     with exit_on_data_error(args.config):
         check_data_exists(cfg, ('test_dataloader', ))
+        check_test_args(cfg, args.out, args.show or bool(args.show_dir))
     if args.show or args.show_dir:
         cfg = trigger_e2evlp_visualization(cfg, args)
 

@@ -12,6 +12,7 @@ from e2evlp_mm.engine import (
     add_common_args,
     check_backbone_init,
     check_data_exists,
+    check_train_args,
     close_distributed,
     exit_on_data_error,
     load_config,
@@ -47,6 +48,7 @@ def main() -> None:
     if args.resume is not None:
         cfg.resume = True
     with exit_on_data_error(args.config):
+        check_train_args(cfg)
         check_data_exists(cfg)
         check_backbone_init(cfg)
 

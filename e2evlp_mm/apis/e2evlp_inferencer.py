@@ -19,6 +19,12 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from torch import nn
 
+from ..engine.vocabularies import (
+    allowed_new,
+    check_vocabularies,
+    model_vocabularies,
+)
+from .checkpoint_vocabularies import fill_missing_vocabularies
 from .gallery_search import FROM_CONFIG, GallerySearchMixin
 from .inference_pipeline import find_tokenize, inference_pipeline
 from .inputs import (
@@ -99,13 +105,26 @@ class E2EVLPInferencer(GallerySearchMixin, BaseInferencer):
         self.tasks = model_tasks(self.model)
 
     # building ---------------------------------------------------------
+    def _init_model(self, cfg: ConfigType, weights: Optional[str],
+                    device: str = 'cpu') -> nn.Module:
+        """mmengine's, once missing vocabulary files of ``cfg`` point at
+        the checkpoint's copies (see :func:`fill_missing_vocabularies`)."""
+        if cfg and weights is not None:
+            fill_missing_vocabularies(cfg, weights)
+        self._weights = weights
+        return super()._init_model(cfg, weights, device)
+
     def _load_weights_to_model(self, model: nn.Module,
                                checkpoint: Optional[dict],
                                cfg: Optional[ConfigType]) -> None:
         """Load the weights and ``model.dataset_meta`` (the checkpoint's,
-        else the test dataset's metainfo)."""
+        else the test dataset's metainfo); a checkpoint trained on other
+        vocabularies than the config's is refused."""
         meta = {}
         if checkpoint is not None:
+            check_vocabularies(checkpoint, model_vocabularies(model),
+                               self._weights,
+                               allowed_new(cfg.get('new_vocabularies')))
             _load_checkpoint_to_model(model, checkpoint)
             meta = checkpoint.get('meta', {}).get('dataset_meta') or {}
         else:

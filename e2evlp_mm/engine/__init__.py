@@ -6,6 +6,7 @@ from .cli import (
     load_config,
     save_after_data_error,
 )
+from .cli_checks import check_test_args, check_train_args
 from .data_check import MissingDataError, check_data_exists
 from .e2evlp_cpu_amp_optim_wrapper import E2EVLPCPUAmpOptimWrapper
 from .e2evlp_retrieval_loop import (
@@ -13,7 +14,11 @@ from .e2evlp_retrieval_loop import (
     E2EVLPRetrievalValLoop,
 )
 from .e2evlp_visualization_hook import E2EVLPVisualizationHook
-from .hooks import E2EVLPPreflightHook, dead_norm_layers
+from .hooks import (
+    E2EVLPPreflightHook,
+    E2EVLPVocabularyHook,
+    dead_norm_layers,
+)
 from .model_check import (
     E2EVLPConfigError,
     check_backbone_init,
@@ -30,5 +35,6 @@ __all__ = [
     'E2EVLPRetrievalValLoop', 'E2EVLPPreflightHook', 'dead_norm_layers',
     'E2EVLPConfigError', 'check_backbone_init', 'missing_checkpoints',
     'E2EVLPVisualizationHook', 'trigger_e2evlp_visualization',
-    'E2EVLPCPUAmpOptimWrapper'
+    'E2EVLPCPUAmpOptimWrapper', 'check_test_args', 'check_train_args',
+    'E2EVLPVocabularyHook'
 ]

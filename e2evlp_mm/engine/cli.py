@@ -18,6 +18,7 @@ from ..datasets.transforms.load_image_from_file import skipped_total
 from ..datasets.validation import E2EVLPDataError
 from .cpu_distributed import fit_model_wrapper_to_device
 from .data_check import MissingDataError
+from .hooks.e2evlp_vocabulary_hook import add_vocabulary_hook
 from .model_check import E2EVLPConfigError
 
 # mmengine's build_from_cfg prefixes "class `X` in pkg/mod.py: " (once per
@@ -55,6 +56,8 @@ def load_config(path: str,
     ``work_dir`` priority is CLI > config > ``./work_dirs/<config name>``,
     as in mmdet. A distributed run without a GPU gets a CPU-capable model
     wrapper (:func:`fit_model_wrapper_to_device`).
+    :class:`E2EVLPVocabularyHook` is added (checkpoints keep and check
+    their vocabularies).
 
     Args:
         path (str): Config file.
@@ -78,7 +81,7 @@ def load_config(path: str,
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(path))[0])
     fit_model_wrapper_to_device(cfg)
-    return cfg
+    return add_vocabulary_hook(cfg)
 
 
 def data_error_message(error: BaseException) -> str:

@@ -12,6 +12,11 @@ from .model_check import missing_checkpoints
 _ROOTED_KEYS = ('ann_file', 'caption_file', 'question_file')
 _PATH_KEYS = _ROOTED_KEYS + ('answer_list_path', 'tokenizer_path', 'classes',
                               'attributes', 'class_aliases', 'exclude_file')
+# Files the model's heads and text embedding read (a head size given as a
+# vocabulary file included), and the evaluators' annotation files.
+_MODEL_KEYS = ('answer_list_path', 'tokenizer_path', 'init_from',
+               'num_classes', 'num_attributes')
+_EVALUATOR_KEYS = ('ann_file', 'class_aliases')
 
 _HINT = """\
 Expected layout (see docs/data_preparation.md):
@@ -42,9 +47,12 @@ class MissingDataError(FileNotFoundError):
     """Raised when files a config points at do not exist."""
 
 
-def _dataset_paths(node, trail: str,
-                   root: str = '') -> Iterator[Tuple[str, str]]:
-    """Yield ``(config key, path)`` for every path a dataset config needs.
+def _dataset_paths(node,
+                   trail: str,
+                   root: str = '',
+                   keys: Tuple[str, ...] = _PATH_KEYS
+                   ) -> Iterator[Tuple[str, str]]:
+    """Yield ``(config key, path)`` for every path a config node needs.
 
     A ``data_root`` applies to its own dict and everything below it.
     """
@@ -52,21 +60,25 @@ def _dataset_paths(node, trail: str,
         root = node.get('data_root', root) or root
         for key, value in node.items():
             here = f'{trail}.{key}'
-            if key in _PATH_KEYS and isinstance(value, str) and value:
+            if key in keys and isinstance(value, str) and value:
                 yield here, (osp.join(root, value)
                              if key in _ROOTED_KEYS else value)
             else:
-                yield from _dataset_paths(value, here, root)
+                yield from _dataset_paths(value, here, root, keys)
     elif isinstance(node, (list, tuple)):
         for i, value in enumerate(node):
-            yield from _dataset_paths(value, f'{trail}[{i}]', root)
+            yield from _dataset_paths(value, f'{trail}[{i}]', root, keys)
 
 
 def check_data_exists(
     cfg: Config,
     loaders: Tuple[str, ...] = ('train_dataloader', 'val_dataloader')
 ) -> None:
-    """Check every dataset file and tokenizer a config's dataloaders need.
+    """Check every file a config's dataloaders, model and evaluators read.
+
+    Dataset files, the model's tokenizer, answer list, vocabulary files
+    and BERT ``init_from``, the evaluators' annotation files, ImageNet
+    weights.
 
     Args:
         cfg (Config): A full config.
@@ -83,9 +95,14 @@ def check_data_exists(
                                             f'{loader}.dataset'):
                 if not osp.exists(path):
                     missing.append(f'  {path}  ({key})')
-    tokenizer = cfg.get('model', {}).get('text_cfg', {}).get('tokenizer_path')
-    if tokenizer and not osp.exists(tokenizer):
-        missing.append(f'  {tokenizer}  (model.text_cfg.tokenizer_path)')
+    nodes = [('model', _MODEL_KEYS)] + [
+        (f'{loader.split("_")[0]}_evaluator', _EVALUATOR_KEYS)
+        for loader in loaders
+    ]
+    for name, keys in nodes:
+        for key, path in _dataset_paths(cfg.get(name), name, keys=keys):
+            if not osp.exists(path):
+                missing.append(f'  {path}  ({key})')
     missing += missing_checkpoints(cfg)
     if missing:
         raise MissingDataError('The config needs data that is not here:\n' +

@@ -8,6 +8,15 @@ from mmdet.evaluation import CocoMetric, DumpDetResults
 from mmengine.dist import barrier, is_main_process
 from mmengine.runner import Runner
 
+from ..evaluation.metrics.result_file import ResultFileMixin
+
+DUMP_SUFFIXES = ('.pkl', '.pickle', '.json')
+
+
+def writes_results_json(metric: type) -> bool:
+    """Whether a metric class writes an official results json."""
+    return issubclass(metric, (CocoMetric, ResultFileMixin))
+
 
 def _metrics(runner: Runner) -> list:
     return list(runner.test_evaluator.metrics)
@@ -40,7 +49,7 @@ def attach_result_dump(runner: Runner, out: str) -> None:
         if isinstance(metric, CocoMetric):
             metric.outfile_prefix = osp.splitext(osp.abspath(out))[0]
             return
-        if hasattr(metric, 'result_file'):
+        if writes_results_json(type(metric)):
             metric.result_file = out
             return
     raise ValueError(f'--out {out}: none of the test metrics '

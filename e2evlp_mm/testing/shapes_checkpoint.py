@@ -10,6 +10,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from e2evlp_mm.datasets.shapes_world import make_shapes_world
+from e2evlp_mm.engine.vocabularies import model_vocabularies, vocabulary_meta
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 # The demo model shrunk to seconds (what tests/test_tools does by CLI)
@@ -40,7 +41,9 @@ def tiny_shapes_checkpoint(task: str, world: str,
     decoder) layer, points its ``data/shapes_world/`` paths at ``world``
     and saves, as ``tools/train.py`` would, the dumped config, a
     checkpoint whose ``meta.dataset_meta`` is the training dataset's
-    ``metainfo`` (as the Runner saves it) and ``last_checkpoint``.
+    ``metainfo`` (as the Runner saves it) and whose ``meta.vocabularies``
+    are the model's (as :class:`E2EVLPVocabularyHook` saves them) and
+    ``last_checkpoint``.
 
     Args:
         task (str): ``pretrain``, ``vqa``, ``nlvr2``, ``caption``,
@@ -70,8 +73,10 @@ def tiny_shapes_checkpoint(task: str, world: str,
     config = osp.join(work_dir, f'e2evlp_shapes_{task}.py')
     cfg.dump(config)
     ckpt = osp.join(work_dir, 'iter_1.pth')
-    meta = dict(dataset_meta=DATASETS.build(
-        cfg.train_dataloader.dataset).metainfo)
+    dataset_meta = DATASETS.build(cfg.train_dataloader.dataset).metainfo
+    meta = dict(dataset_meta=dataset_meta,
+                vocabularies=vocabulary_meta(
+                    model_vocabularies(model, dataset_meta)))
     torch.save(dict(state_dict=model.state_dict(), meta=meta), ckpt)
     with open(osp.join(work_dir, 'last_checkpoint'), 'w') as f:
         f.write(ckpt)

@@ -1,4 +1,8 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 from .e2evlp_preflight_hook import E2EVLPPreflightHook, dead_norm_layers
+from .e2evlp_vocabulary_hook import E2EVLPVocabularyHook, add_vocabulary_hook
 
-__all__ = ['E2EVLPPreflightHook', 'dead_norm_layers']
+__all__ = [
+    'E2EVLPPreflightHook', 'dead_norm_layers', 'E2EVLPVocabularyHook',
+    'add_vocabulary_hook'
+]

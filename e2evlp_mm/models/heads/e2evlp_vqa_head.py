@@ -45,6 +45,9 @@ class E2EVLPVQAHead(BaseModule):
             (``pred_answer_topk``). Defaults to 5.
         init_cfg (:obj:`ConfigDict` or dict, optional): Init config.
     """
+    # parameters with one row per answer (remapped by name when fine-tuning
+    # onto a new answer list, see engine/vocabularies.py)
+    answer_params = ('classifier.3.weight', 'classifier.3.bias')
 
     def __init__(self,
                  embed_dims: int,
@@ -83,7 +86,9 @@ class E2EVLPVQAHead(BaseModule):
                 f'{state_dict[key].shape[0]} answers ({key}), but '
                 f'answer_list_path {self.answer_list_path!r} lists '
                 f'{self.num_answers}: use the answer_list.json the '
-                'checkpoint was trained with (or re-train the head)')
+                'checkpoint was trained with (its meta["vocabularies"] '
+                'holds it), or fine-tune onto this list on purpose with '
+                'new_vocabularies=["answers"]')
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def forward(self, cls_feats: Tensor) -> Tensor:
