@@ -24,7 +24,7 @@ def _metric_types(node) -> Iterator[object]:
 
 
 def _need(cfg: Config, what: str, keys: tuple) -> None:
-    absent = [key for key in keys if not cfg.get(key)]
+    absent = [key for key in keys if cfg.get(key) is None]
     if absent:
         raise E2EVLPConfigError(
             f'{what} needs {", ".join(keys)} in the config; it has no '
