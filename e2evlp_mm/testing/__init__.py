@@ -3,11 +3,13 @@ from .batch import make_e2evlp_batch
 from .models import (
                      assert_every_param_has_grad,
                      build_model_from,
+                     build_model_without_files,
                      params_without_grad,
 )
 from .shapes_checkpoint import make_tiny_shapes_world, tiny_shapes_checkpoint
 
 __all__ = [
-    'assert_every_param_has_grad', 'build_model_from', 'make_e2evlp_batch',
+    'assert_every_param_has_grad', 'build_model_from',
+    'build_model_without_files', 'make_e2evlp_batch',
     'params_without_grad', 'make_tiny_shapes_world', 'tiny_shapes_checkpoint'
 ]

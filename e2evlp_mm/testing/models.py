@@ -1,5 +1,7 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-"""Building tiny models and checking their gradients in tests."""
+"""Building tiny models and checking their gradients in tests; building
+any config's model without its files (benchmarks, FLOPs)."""
+import os.path as osp
 from typing import List, Optional
 
 import torch
@@ -33,6 +35,39 @@ def build_model_from(config: str,
         cfg[key] = value
     torch.manual_seed(seed)
     model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def build_model_without_files(cfg: Config) -> nn.Module:
+    """A config's model with random weights and no file to read.
+
+    No pre-trained backbone or text weights are loaded; a tokenizer folder
+    that is not here leaves the text embedding's base vocabulary size and
+    ids, and head sizes given as missing vocabulary files become VG's
+    (BUTD) 1600 classes / 400 attributes. The paper configs build on any
+    machine this way.
+
+    Args:
+        cfg (Config): A full config (its ``model`` is changed in place).
+
+    Returns:
+        nn.Module: The model after ``init_weights()``.
+    """
+    model_cfg = cfg.model
+    model_cfg.backbone.init_cfg = None
+    text_cfg = model_cfg.get('text_cfg')
+    if text_cfg is not None:
+        text_cfg.init_from = None
+        path = text_cfg.get('tokenizer_path')
+        if path is not None and not osp.isdir(path):
+            text_cfg.tokenizer_path = None  # base vocab_size and ids stay
+    head = model_cfg.get('bbox_head')
+    for key, size in (('num_classes', 1600), ('num_attributes', 400)):
+        if head is not None and isinstance(head.get(key), str) and \
+                not osp.isfile(head[key]):
+            head[key] = size
+    model = MODELS.build(model_cfg)
     model.init_weights()
     return model
 

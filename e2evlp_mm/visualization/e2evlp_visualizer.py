@@ -161,7 +161,8 @@ class E2EVLPVisualizer(DetLocalVisualizer):
              data_sample: Optional[DetDataSample] = None,
              draw_gt: bool = True,
              draw_pred: bool = True,
-             pred_score_thr: float = 0.3) -> np.ndarray:
+             pred_score_thr: float = 0.3,
+             panel: Optional[List[str]] = None) -> np.ndarray:
         """Compose the picture of one sample.
 
         Args:
@@ -173,6 +174,8 @@ class E2EVLPVisualizer(DetLocalVisualizer):
             draw_gt (bool): Draw ground-truth boxes (left of predictions).
             draw_pred (bool): Draw predicted boxes and the text panel.
             pred_score_thr (float): Minimum score of a drawn box.
+            panel (list[str], optional): Lines written instead of the
+                predictions' (e.g. :func:`gt_panel_lines`).
 
         Returns:
             np.ndarray: The RGB picture (H', W', 3), uint8.
@@ -187,7 +190,10 @@ class E2EVLPVisualizer(DetLocalVisualizer):
                                      draw_pred, pred_score_thr)
         else:
             drawn = self._side_by_side([self._enlarge(i)[0] for i in images])
-        lines = panel_lines(data_sample) if draw_pred else []
+        if panel is not None:
+            lines = panel
+        else:
+            lines = panel_lines(data_sample) if draw_pred else []
         return self._add_panel(drawn, lines) if lines else drawn
 
     def add_datasample(self,
@@ -200,12 +206,13 @@ class E2EVLPVisualizer(DetLocalVisualizer):
                        wait_time: float = 0,
                        out_file: Optional[str] = None,
                        pred_score_thr: float = 0.3,
-                       step: int = 0) -> None:
+                       step: int = 0,
+                       panel: Optional[List[str]] = None) -> None:
         """Draw a sample (see :meth:`draw`), then show it, write it to
         ``out_file`` or hand it to the visualization backends, as mmdet's
         ``DetLocalVisualizer.add_datasample`` does."""
         drawn = self.draw(image, data_sample, draw_gt, draw_pred,
-                          pred_score_thr)
+                          pred_score_thr, panel)
         self.set_image(drawn)
         if show:
             self.show(drawn, win_name=name, wait_time=wait_time)

@@ -64,3 +64,56 @@ def panel_lines(data_sample: DetDataSample) -> List[str]:
                      for rank, item in enumerate(
                          data_sample.pred_retrieval, 1))
     return lines
+
+
+def gt_panel_lines(data_sample: DetDataSample,
+                   tokenizer=None) -> List[str]:
+    """Describe a sample's ground-truth text as the pipeline packed it.
+
+    The input ``text`` under the name of its task (question and answers
+    for VQA, statement and label for NLVR2, the ITM pair flag), the paired
+    ``caption`` and, with a ``tokenizer``, the encoder's tokens with the
+    MLM ``[MASK]`` s and the masked words (``mlm_labels``).
+
+    Args:
+        data_sample (:obj:`DetDataSample`): A packed training sample.
+        tokenizer (PreTrainedTokenizerBase, optional): Decodes
+            ``text_ids`` / ``mlm_labels``.
+
+    Returns:
+        list[str]: Lines, empty when the sample has no text.
+    """
+    text = data_sample.get('text')
+    lines = []
+    if 'gt_answer' in data_sample:
+        answers = sorted(set(data_sample.gt_answer),
+                         key=list(data_sample.gt_answer).count,
+                         reverse=True)
+        lines += [f'Q: {text}', 'answers: ' + ', '.join(
+            f'{a} x{list(data_sample.gt_answer).count(a)}' for a in answers)]
+    elif 'nlvr_label' in data_sample:
+        lines += [f'statement: {text}',
+                  f'label: {bool(int(data_sample.nlvr_label))}']
+    elif isinstance(text, str):
+        lines.append(f'text: {text}')
+    elif text:  # a retrieval test image: its sentences
+        lines += [f'text: {t}' for t in text]
+    if 'itm_label' in data_sample:
+        lines.append('ITM: matched pair' if int(data_sample.itm_label) else
+                     "ITM: negative (another image's text)")
+    caption = data_sample.get('caption')
+    if caption and caption != text:
+        lines.append(f'caption: {caption}')
+    if tokenizer is not None and 'mlm_labels' in data_sample:
+        ids = data_sample.text_ids.tolist()
+        labels = data_sample.mlm_labels.tolist()
+        lines.append('tokens: ' + ' '.join(tokenizer.convert_ids_to_tokens(
+            ids)))
+        masked = [i for i, label in zip(ids, labels) if label >= 0]
+        words = tokenizer.convert_ids_to_tokens(
+            [label for label in labels if label >= 0])
+        if masked:
+            lines.append('MLM targets: ' + ', '.join(
+                f'{w} (as {m})' for w, m in zip(
+                    words, tokenizer.convert_ids_to_tokens(masked))))
+    return lines

@@ -56,12 +56,14 @@ def test_paper_config_builds_without_vocabulary_files(tmp_path,
     weight benchmarks must not need them (VG's 1600 / 400 instead)."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
+
+    from e2evlp_mm.testing import build_model_without_files
     init_default_scope('mmdet')
     monkeypatch.chdir(tmp_path)  # no data/ here
     cfg = Config.fromfile(
         osp.join(ROOT, 'configs', 'e2evlp_r50_6l_pretrain.py'))
     assert isinstance(cfg.model.bbox_head.num_classes, str)
     cfg.model.encoder.num_layers = cfg.model.decoder.num_layers = 1
-    model = load_tool().build_model(cfg)
+    model = build_model_without_files(cfg)
     assert model.bbox_head.num_classes == 1600
     assert model.bbox_head.num_attributes == 400

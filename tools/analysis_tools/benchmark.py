@@ -23,7 +23,6 @@ Example::
 """
 import argparse
 import json
-import os.path as osp
 import statistics
 import sys
 import time
@@ -40,7 +39,7 @@ from torch import nn
 
 import e2evlp_mm  # noqa: F401  (registers everything)
 from e2evlp_mm.engine.machine import cpu_model
-from e2evlp_mm.testing import make_e2evlp_batch
+from e2evlp_mm.testing import build_model_without_files, make_e2evlp_batch
 
 TABLE6_SIZES = '800x1333,600x1000,448x746,448x448'
 PEER = 'mmdet::detr/detr_r50_8xb2-150e_coco.py'
@@ -102,28 +101,6 @@ def median_time(fn: Callable[[], object], repeats: int, warmup: int,
         sync(device)
         times.append(time.perf_counter() - start)
     return min(times) if stat == 'min' else statistics.median(times)
-
-
-def build_model(cfg: Config) -> nn.Module:
-    """The config's model with random weights and no file to read (head
-    sizes given as missing vocabulary files become VG's 1600 / 400)."""
-    model_cfg = cfg.model
-    model_cfg.backbone.init_cfg = None
-    text_cfg = model_cfg.get('text_cfg')
-    if text_cfg is not None:
-        text_cfg.init_from = None
-        path = text_cfg.get('tokenizer_path')
-        if path is not None and not osp.isdir(path):
-            text_cfg.tokenizer_path = None  # base vocab_size and ids stay
-    head = model_cfg.get('bbox_head')
-    # sizes from vocabulary files that are not here: VG's (BUTD) sizes
-    for key, size in (('num_classes', 1600), ('num_attributes', 400)):
-        if head is not None and isinstance(head.get(key), str) and \
-                not osp.isfile(head[key]):
-            head[key] = size
-    model = MODELS.build(model_cfg)
-    model.init_weights()
-    return model
 
 
 def build_peer(peer: str, backbone_cfg: dict,
@@ -286,7 +263,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     torch.manual_seed(0)
-    model = build_model(cfg).to(args.device)
+    model = build_model_without_files(cfg).to(args.device)
     peer = None
     if args.peer.lower() != 'none':
         peer = build_peer(args.peer, cfg.model.backbone,

@@ -1,22 +1,20 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Plot the training losses of a work dir from mmengine's json log.
 
-mmengine writes one json line per logged iteration to
-``<work_dir>/<timestamp>/vis_data/scalars.json``; this plots every
-``loss*`` key of the last decoder layer (``d{i}.`` copies are skipped) of
-the newest run against the iteration, like mmdet's ``analyze_logs.py
-plot_curve``. Example::
+Every ``loss*`` key of the last decoder layer (``d{i}.`` copies are
+skipped) of the newest run against the iteration; shorthand for
+``analyze_logs.py plot_curve WORK_DIR --keys 'loss*' --log-scale``.
+Example::
 
     python tools/analysis_tools/plot_loss.py work_dirs/demo \\
         --out work_dirs/demo/pictures/loss.png
 """
 import argparse
-import glob
-import json
-import os
 import os.path as osp
-from collections import defaultdict
 from typing import Dict, List, Tuple
+
+from e2evlp_mm.engine.scalar_logs import find_scalar_log, load_scalars
+from e2evlp_mm.visualization.curves import plot_curves
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,49 +25,23 @@ def parse_args() -> argparse.Namespace:
 
 
 def read_losses(work_dir: str) -> Dict[str, Tuple[List[int], List[float]]]:
-    """``{key: (iterations, values)}`` of the newest training log.
+    """``{key: (iterations, values)}`` of the ``loss*`` keys of the newest
+    training log.
 
     Raises:
         FileNotFoundError: When the work dir holds no training log.
     """
-    logs = [
-        path for path in sorted(
-            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-        if '"loss' in open(path).read()
-    ]
-    if not logs:
-        raise FileNotFoundError(f'{work_dir}: no */vis_data/scalars.json '
-                                'with losses')
-    curves = defaultdict(lambda: ([], []))
-    with open(logs[-1]) as f:
-        for line in f:
-            record = json.loads(line)
-            for key, value in record.items():
-                if key.startswith('loss') and 'step' in record:
-                    curves[key][0].append(record['step'])
-                    curves[key][1].append(value)
-    return dict(curves)
+    curves = load_scalars(find_scalar_log(work_dir))
+    return {k: v for k, v in curves.items() if k.startswith('loss')}
 
 
 def main() -> None:
     args = parse_args()
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
     curves = read_losses(args.work_dir)
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
-    for key, (steps, values) in sorted(curves.items()):
-        ax.plot(steps, values, label=key, linewidth=1.2)
-    ax.set_xlabel('iteration')
-    ax.set_ylabel('loss')
-    ax.set_yscale('log')
     name = osp.basename(osp.abspath(args.work_dir))
-    ax.set_title(f'training losses: {name}')
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    fig.savefig(args.out)
+    plot_curves([(key, *curves[key]) for key in sorted(curves)], args.out,
+                title=f'training losses: {name}', ylabel='loss',
+                log_scale=True)
     print(f'wrote {args.out} ({", ".join(sorted(curves))})')
 
 

@@ -1,0 +1,156 @@
+"""The OpenMMLab analysis tools on the demo configs and a tiny generated
+shapes world: print_config, browse_dataset, analyze_logs, get_flops."""
+import os
+import os.path as osp
+import re
+import runpy
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmdet.structures import DetDataSample
+
+from e2evlp_mm.datasets import build_tokenizer
+from e2evlp_mm.testing import make_tiny_shapes_world
+from e2evlp_mm.visualization import gt_panel_lines
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+DEMO = osp.join(ROOT, 'configs', 'demo')
+
+
+def _tool(monkeypatch, script, *args):
+    """Run a tool's ``__main__`` in this process (seconds, not an import
+    of everything per call)."""
+    monkeypatch.setattr(sys, 'argv', [script, *map(str, args)])
+    runpy.run_path(osp.join(ROOT, 'tools', script), run_name='__main__')
+
+
+@pytest.fixture(scope='module')
+def root(tmp_path_factory):
+    """A folder with ``data/shapes_world`` (the demo configs' path)."""
+    root = tmp_path_factory.mktemp('tools')
+    make_tiny_shapes_world(str(root / 'data' / 'shapes_world'))
+    return root
+
+
+def test_print_config_resolves_the_bases(monkeypatch, capsys):
+    _tool(monkeypatch, 'misc/print_config.py',
+          osp.join(DEMO, 'e2evlp_shapes_vqa.py'), '--cfg-options',
+          'model.encoder.num_layers=1')
+    out = capsys.readouterr().out
+    assert '{{' not in out and '_base_' not in out
+    assert "tokenizer_path='data/shapes_world/tokenizer'" in out
+    assert "type='E2EVLPVQA'" in out
+    assert re.search(r'encoder=dict\(\s*layer_cfg=.*?num_layers=1', out,
+                     re.S)
+
+
+def test_browse_dataset_writes_pictures(root, monkeypatch, capsys):
+    monkeypatch.chdir(root)
+    out = root / 'browse'
+    for config, number in (('pretrain', 4), ('nlvr2', 2), ('vqa', 2)):
+        _tool(monkeypatch, 'analysis_tools/browse_dataset.py',
+              osp.join(DEMO, f'e2evlp_shapes_{config}.py'), '--output-dir',
+              out / config, '--show-number', number, '--not-show')
+        pictures = sorted(os.listdir(out / config))
+        assert len(pictures) == number, pictures
+        assert all(p.endswith('.png') for p in pictures)
+    assert '+' in sorted(os.listdir(out / 'nlvr2'))[0]  # a pair
+    assert 'wrote 4 pictures' in capsys.readouterr().out
+
+
+def test_gt_panel_lines(root):
+    tokenizer = build_tokenizer(
+        str(root / 'data' / 'shapes_world' / 'tokenizer'))
+    ids = tokenizer('a red circle')['input_ids']
+    sample = DetDataSample(metainfo=dict(text='a red circle',
+                                         caption='two blue squares'))
+    sample.itm_label = torch.tensor(0)
+    sample.text_ids = torch.tensor(ids[:2] + [tokenizer.mask_token_id] +
+                                   ids[3:])
+    sample.mlm_labels = torch.tensor([-100, -100, ids[2]] +
+                                     [-100] * (len(ids) - 3))
+    lines = gt_panel_lines(sample, tokenizer)
+    assert lines[:3] == [
+        'text: a red circle', "ITM: negative (another image's text)",
+        'caption: two blue squares'
+    ]
+    assert '[MASK]' in lines[3] and lines[3].startswith('tokens: [CLS]')
+    assert lines[4] == 'MLM targets: red (as [MASK])'
+    vqa = DetDataSample(metainfo=dict(text='what color?'))
+    vqa.gt_answer = ['red'] * 7 + ['blue'] * 3
+    assert gt_panel_lines(vqa) == ['Q: what color?', 'answers: red x7, '
+                                   'blue x3']
+    nlvr2 = DetDataSample(metainfo=dict(text='two circles'))
+    nlvr2.nlvr_label = torch.tensor(1)
+    assert gt_panel_lines(nlvr2) == ['statement: two circles',
+                                     'label: True']
+
+
+# The demo pre-training validated while training (it tests only at the end)
+VALIDATED = """_base_ = {base!r}
+val_dataloader = dict(_delete_=True, **_base_.test_dataloader)
+val_cfg = dict(_delete_=True, type='ValLoop')
+val_evaluator = _base_.test_evaluator
+train_cfg = dict(max_iters=3, val_interval=3)
+"""
+
+
+@pytest.fixture(scope='module')
+def work(root):
+    """Three iterations of the shrunk demo pre-training, logged every
+    iteration and validated at the end (losses and COCO metrics)."""
+    work = root / 'work'
+    config = root / 'validated_pretrain.py'
+    config.write_text(VALIDATED.format(
+        base=osp.join(DEMO, 'e2evlp_shapes_pretrain.py')))
+    proc = subprocess.run(
+        [sys.executable, osp.join(ROOT, 'tools', 'train.py'), str(config),
+         '--work-dir', str(work), '--cfg-options',
+         'model.encoder.num_layers=1', 'model.decoder.num_layers=1',
+         'model.caption_head.max_length=4', 'train_dataloader.batch_size=4',
+         'val_dataloader.batch_size=8', 'default_hooks.logger.interval=1',
+         'default_hooks.checkpoint.interval=3'],
+        cwd=root, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, PYTHONPATH=ROOT))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return work
+
+
+def test_analyze_logs_plot_curve_and_train_time(work, monkeypatch, capsys,
+                                                tmp_path):
+    out = tmp_path / 'curves.png'
+    _tool(monkeypatch, 'analysis_tools/analyze_logs.py', 'plot_curve', work,
+          work, '--keys', 'loss_mlm', 'coco/bbox_mAP', '--legend', 'a mlm',
+          'a mAP', 'b mlm', 'b mAP', '--out', out)
+    assert out.stat().st_size > 0
+    assert 'wrote' in capsys.readouterr().out
+    _tool(monkeypatch, 'analysis_tools/analyze_logs.py', 'plot_curve', work,
+          '--keys', 'loss*', '--log-scale', '--out', tmp_path / 'all.png')
+    printed = capsys.readouterr().out
+    assert 'loss_mlm' in printed and 'd0.loss_cls' not in printed
+    with pytest.raises(KeyError, match="no scalar 'nope'.*loss_mlm"):
+        _tool(monkeypatch, 'analysis_tools/analyze_logs.py', 'plot_curve',
+              work, '--keys', 'nope', '--out', out)
+    with pytest.raises(ValueError, match='1 legends for 2 curves'):
+        _tool(monkeypatch, 'analysis_tools/analyze_logs.py', 'plot_curve',
+              work, work, '--legend', 'x', '--out', out)
+    _tool(monkeypatch, 'analysis_tools/analyze_logs.py', 'cal_train_time',
+          work)
+    printed = capsys.readouterr().out
+    assert re.search(r'3 iterations, 2 logged records', printed)
+    assert re.search(r'average iter time: \d+\.\d+ s/iter', printed)
+
+
+def test_get_flops_grows_with_the_input(monkeypatch, capsys):
+    _tool(monkeypatch, 'analysis_tools/get_flops.py',
+          osp.join(DEMO, 'e2evlp_shapes_pretrain.py'), '--shape', 64, 64,
+          32, 48, '--cfg-options', 'model.encoder.num_layers=1')
+    out = capsys.readouterr().out
+    shapes = re.findall(r'Input shape: (\d+x\d+)', out)
+    flops = re.findall(r'Flops: ([\d.]+)([GM])', out)
+    assert shapes == ['64x64', '32x48'] and len(flops) == 2
+    value = [float(v) * (1e3 if unit == 'G' else 1) for v, unit in flops]
+    assert value[0] > value[1] > 0
+    assert 'Params: ' in out
