@@ -32,35 +32,48 @@ PAPER_MODELS = (
     'e2evlp_r152_retrieval_flickr30k')
 ANSWER_LIST = osp.join(ROOT, 'tests', 'data', 'hand_made', 'vqa',
                        'answer_list.json')
-VOCAB_SIZE, NUM_CLASSES, NUM_ATTRIBUTES, NUM_ANSWERS = 50, 5, 4, 6
+VOCAB_SIZE, NUM_CLASSES, NUM_ATTRIBUTES = 50, 5, 4
+# the paper's sizes: BERT's vocabulary, VG's 1600 objects / 400 attributes
+PAPER_SIZES = dict(vocab_size=None, num_classes=1600, num_attributes=400)
 
 
-def build_paper_model(name: str, seed: int = 0, **shrink) -> nn.Module:
+def build_paper_model(name: str,
+                      seed: int = 0,
+                      shrink: bool = True,
+                      answer_list: str = ANSWER_LIST,
+                      **shrink_args) -> nn.Module:
     """Build ``configs/<name>.py``'s model, shrunk in size only.
 
     Args:
         name (str): Config name without ``.py``.
         seed (int): ``torch.manual_seed`` before building.
-        **shrink: Keyword arguments of :func:`shrink_config` (``depth``,
-            ``layers``).
+        shrink (bool): Apply :func:`shrink_config` and small vocabulary,
+            class and attribute counts; False keeps the paper's model
+            (its backbone without ImageNet weights, the vocabulary of the
+            config, VG's 1600 / 400 classes for the vocabulary files).
+        answer_list (str): VQA answer list (its length sizes the head).
+        **shrink_args: Keyword arguments of :func:`shrink_config`
+            (``depth``, ``layers``).
 
     Returns:
         nn.Module: The initialised model, in train mode.
     """
     init_default_scope('mmdet')
-    cfg = shrink_config(
-        Config.fromfile(osp.join(ROOT, 'configs', f'{name}.py')), **shrink)
-    model = cfg.model
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', f'{name}.py'))
+    model = (shrink_config(cfg, **shrink_args) if shrink else cfg).model
+    model.backbone.init_cfg = None
+    sizes = dict(vocab_size=VOCAB_SIZE, num_classes=NUM_CLASSES,
+                 num_attributes=NUM_ATTRIBUTES) if shrink else PAPER_SIZES
     model.text_cfg.pop('tokenizer_path', None)
-    model.text_cfg.update(vocab_size=VOCAB_SIZE, pad_id=0, bos_id=1,
-                          eos_id=2)
-    if model.get('bbox_head'):
-        head = model.bbox_head
-        head.num_classes = NUM_CLASSES
-        if head.get('num_attributes', 0):
-            head.num_attributes = NUM_ATTRIBUTES
+    if sizes['vocab_size']:
+        model.text_cfg.update(vocab_size=sizes['vocab_size'], pad_id=0,
+                              bos_id=1, eos_id=2)
+    head = model.get('bbox_head')
+    for key in ('num_classes', 'num_attributes'):
+        if head and isinstance(head.get(key), str):  # a vocabulary file
+            head[key] = sizes[key]
     if model.get('vqa_head'):
-        model.vqa_head.answer_list_path = ANSWER_LIST
+        model.vqa_head.answer_list_path = answer_list
     torch.manual_seed(seed)
     built = MODELS.build(model)
     built.init_weights()
@@ -88,12 +101,15 @@ def paper_batch(model: nn.Module, batch_size: int = 2,
         return _nlvr2_batch(model, batch_size, sizes, training)
     inputs, samples = make_e2evlp_batch(
         batch_size, image_sizes=sizes, num_classes=NUM_CLASSES,
-        num_attributes=NUM_ATTRIBUTES, vocab_size=VOCAB_SIZE,
-        training=training, data_preprocessor=model.data_preprocessor)
+        num_attributes=NUM_ATTRIBUTES,
+        vocab_size=model.head_args['vocab_size'], training=training,
+        data_preprocessor=model.data_preprocessor)
+    vqa_head = getattr(model, 'vqa_head', None)
     for i, ds in enumerate(samples):
-        ds.answer_scores = torch.zeros(NUM_ANSWERS)
-        ds.answer_scores[i % NUM_ANSWERS] = 1.0
-        ds.answer_scores[2] = 0.3
+        if vqa_head is not None:
+            ds.answer_scores = torch.zeros(vqa_head.num_answers)
+            ds.answer_scores[i % vqa_head.num_answers] = 1.0
+            ds.answer_scores[-1] = 0.3
     return inputs, samples
 
 
@@ -101,7 +117,8 @@ def _nlvr2_batch(model: nn.Module, batch_size: int, sizes: tuple,
                  training: bool) -> Tuple[Tensor, SampleList]:
     """Image pairs collated as the runner does, then preprocessed."""
     _, samples = make_e2evlp_batch(
-        batch_size, image_sizes=sizes, vocab_size=VOCAB_SIZE)
+        batch_size, image_sizes=sizes,
+        vocab_size=model.head_args['vocab_size'])
     gen = torch.Generator().manual_seed(0)
     batch = []
     for i, ds in enumerate(samples):

@@ -5,6 +5,8 @@ import importlib.util
 import json
 import os.path as osp
 
+import torch
+
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 TINY = osp.join(ROOT, 'tests', 'data', 'configs', 'e2evlp_tiny.py')
 
@@ -67,3 +69,28 @@ def test_paper_config_builds_without_vocabulary_files(tmp_path,
     model = build_model_without_files(cfg)
     assert model.bbox_head.num_classes == 1600
     assert model.bbox_head.num_attributes == 400
+
+
+def test_amp_runs_every_measure_under_autocast(monkeypatch, capsys):
+    tool = load_tool()
+    seen = []
+    forward = tool.forward
+
+    def spy(*args):
+        seen.append(torch.is_autocast_enabled('cpu') and
+                    torch.get_autocast_dtype('cpu') == torch.bfloat16)
+        return forward(*args)
+
+    monkeypatch.setattr(tool, 'forward', spy)
+    report = tool.main([
+        TINY, '--amp', 'bf16', '--sizes', '32x32', '--train-sizes', '32x32',
+        '--caption-size', '32x32', '--tokens', '2', '--beam-size', '2',
+        '--repeats', '1', '--warmup', '0', '--batch-size', '1', '--peer',
+        'none'
+    ])
+    capsys.readouterr()
+    assert report['amp'] == 'bf16' and seen and all(seen)
+    row = report['sizes']['32x32']
+    assert row['train_step_s'] > 0 and row['predict_s'] > 0
+    assert report['caption']['greedy_cached_per_token_s'] > 0
+    assert not torch.is_autocast_enabled('cpu')  # restored after

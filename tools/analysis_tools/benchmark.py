@@ -15,6 +15,12 @@ what stays comparable between machines:
   ``--tokens`` tokens, per-token cost of the search and the cached /
   uncached ratio; end to end = image pass + search.
 
+With ``--amp fp16`` or ``--amp bf16`` every measure runs under
+``torch.autocast`` of that dtype (what ``--amp`` training and paper
+Table 4's latency use). Every timed call is bracketed by
+``torch.cuda.synchronize`` on a GPU, so the times are of the work, not of
+its queueing.
+
 Example::
 
     python tools/analysis_tools/benchmark.py \
@@ -26,6 +32,7 @@ import json
 import statistics
 import sys
 import time
+from contextlib import nullcontext
 from functools import partial
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -66,6 +73,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--peer', default=PEER,
                         help="mmdet DETR config, or 'none'")
+    parser.add_argument('--amp', choices=['fp16', 'bf16'],
+                        help='run every measure under autocast')
     parser.add_argument('--out', help='also write the JSON here')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--peer-cfg-options', nargs='+', action=DictAction,
@@ -101,6 +110,14 @@ def median_time(fn: Callable[[], object], repeats: int, warmup: int,
         sync(device)
         times.append(time.perf_counter() - start)
     return min(times) if stat == 'min' else statistics.median(times)
+
+
+def autocast(args: argparse.Namespace):
+    """``torch.autocast`` of ``--amp`` on the device, else nothing."""
+    if args.amp is None:
+        return nullcontext()
+    dtype = dict(fp16=torch.float16, bf16=torch.bfloat16)[args.amp]
+    return torch.autocast(torch.device(args.device).type, dtype=dtype)
 
 
 def build_peer(peer: str, backbone_cfg: dict,
@@ -223,8 +240,10 @@ def measure_caption(model: nn.Module, args: argparse.Namespace) -> dict:
             ]
         # rounds of all five measures: load changes hit them alike
         for _ in range(max(args.repeats, 1)):
+            sync(device)
             start = time.perf_counter()
             image_pass()
+            sync(device)
             times['image_pass'].append(time.perf_counter() - start)
             for key, beam, cached in variants:
                 sync(device)
@@ -287,8 +306,10 @@ def main(argv: Optional[List[str]] = None) -> dict:
         batch_size=args.batch_size,
         repeats=args.repeats,
         stat=args.stat,
-        warmup=args.warmup)
-    report['sizes'] = measure_sizes(model, peer, args)
+        warmup=args.warmup,
+        amp=args.amp)
+    with autocast(args):
+        report['sizes'] = measure_sizes(model, peer, args)
     first = next(iter(report['sizes'].values()), None)
     report['forward_speedup_vs_first_size'] = {
         text: first['forward_s'] / row['forward_s']
@@ -296,7 +317,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
     }
     report['caption'] = None
     if getattr(model, 'caption_head', None) is not None:
-        report['caption'] = measure_caption(model.eval(), args)
+        with autocast(args):
+            report['caption'] = measure_caption(model.eval(), args)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
