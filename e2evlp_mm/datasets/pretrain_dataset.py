@@ -1,6 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Optional, Tuple
 
 import mmengine
 import numpy as np
@@ -8,11 +8,11 @@ from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
-from .coco_style import group_texts, parse_coco_style
+from .compact_annotations import CompactAnnotations, open_coco_style
 from .exclusions import load_exclusions
 from .text_pool import E2EVLPTextPool
 from .transforms.load_image_from_file import configure_image_skipping
-from .validation import load_json, require_keys
+from .validation import load_json
 
 
 @DATASETS.register_module()
@@ -36,6 +36,12 @@ class E2EVLPPretrainDataset(CocoDataset):
     list), else taken from the file; unknown names raise. COCO objects have
     no attribute (-1).
 
+    The annotations are read as streams into arrays, cached beside the
+    annotation file (``.e2evlp_cache/``) and memory-mapped by later starts
+    and every loader worker (:mod:`.compact_annotations`); a sample's dict
+    is built when it is drawn. docs/data_preparation.md, "At the real
+    corpus size", gives the times and memory.
+
     Args:
         ann_file (str): COCO ``instances_*.json`` or the converted VG json
             (with ``attribute_categories`` and ``region_descriptions``).
@@ -58,6 +64,9 @@ class E2EVLPPretrainDataset(CocoDataset):
             (``data_root``, ``data_prefix=dict(img=...)``, ``metainfo``,
             ``pipeline``, ``test_mode``, ``filter_cfg``, ...). ``max_refetch``
             defaults to 1000 so skipped images are replaced.
+        cache_dir (str, optional): Folder for the annotation cache files
+            (default: ``.e2evlp_cache/`` beside ``ann_file``, else
+            ``~/.cache/e2evlp_mm``).
     """
 
     METAINFO: dict = dict()
@@ -67,7 +76,8 @@ class E2EVLPPretrainDataset(CocoDataset):
                  max_texts_per_image: Optional[int] = None,
                  text_sampling: str = 'pair',
                  class_aliases: Optional[str] = None,
-                 exclude_file: Optional[str] = None, **kwargs) -> None:
+                 exclude_file: Optional[str] = None,
+                 cache_dir: Optional[str] = None, **kwargs) -> None:
         if source not in ('coco', 'vg'):
             raise ValueError(f'source must be "coco" or "vg", got {source!r}')
         if text_sampling not in ('image', 'pair'):
@@ -84,7 +94,10 @@ class E2EVLPPretrainDataset(CocoDataset):
         self.text_sampling = text_sampling
         self.class_aliases = class_aliases
         self.exclude_file = exclude_file
+        self.cache_dir = cache_dir
         self._pairs = np.zeros((0, 2), dtype=np.int64)
+        self._images = np.zeros(0, dtype=np.int64)
+        self.annotations: Optional[CompactAnnotations] = None
         kwargs.setdefault('max_refetch', 1000)
         kwargs.setdefault('data_prefix', dict(img=''))
         super().__init__(*args, **kwargs)
@@ -95,85 +108,97 @@ class E2EVLPPretrainDataset(CocoDataset):
             self.caption_file = osp.join(self.data_root, self.caption_file)
         super()._join_prefix()
 
-    def load_data_list(self) -> List[dict]:
-        """Check and load the annotation files (one entry per image)."""
-        raw = load_json(self.ann_file, self.backend_args)
+    def full_init(self) -> None:
+        """Open the compact annotations and index the samples (instead of
+        a list of per-image dicts: :meth:`get_data_info` builds one)."""
+        if self._fully_initialized:
+            return
         aliases = load_json(self.class_aliases) \
             if self.class_aliases else None
-        images, classes, attributes = parse_coco_style(
-            raw, self.ann_file, self.data_prefix.get('img', ''),
-            self._metainfo.get('classes'), self._metainfo.get('attributes'),
-            aliases)
-        self._metainfo.update(classes=classes, attributes=attributes)
-        if self.source == 'vg':
-            require_keys(raw, ('region_descriptions', ), self.ann_file, None)
-            texts = group_texts(raw['region_descriptions'], self.ann_file,
-                                images, 'phrase')
-        else:
-            caps = load_json(self.caption_file, self.backend_args)
-            require_keys(caps, ('annotations', ), self.caption_file, None)
-            texts = group_texts(caps['annotations'], self.caption_file,
-                                images, 'caption')
-        self._drop_excluded(images)
-        data_list = []
-        for img_id, info in images.items():
-            info['texts'] = texts.get(img_id, [])[:self.max_texts_per_image]
-            if info['texts'] or self.test_mode:
-                data_list.append(info)
-        return data_list
+        vg = self.source == 'vg'
+        self.annotations = ann = open_coco_style(
+            self.ann_file, self.ann_file if vg else self.caption_file,
+            'phrase' if vg else 'caption', self.data_prefix.get('img', ''),
+            self.backend_args, self.cache_dir,
+            classes=self._metainfo.get('classes'),
+            attributes=self._metainfo.get('attributes'),
+            class_aliases=aliases)
+        self._metainfo.update(classes=ann.classes,
+                              attributes=ann.attributes)
+        keep = self._kept_images()
+        self._images = np.flatnonzero(keep)
+        self._index_pairs()
+        self._fully_initialized = True
 
-    def _drop_excluded(self, images: Dict[int, dict]) -> None:
-        """Remove the images of ``exclude_file`` from ``images``."""
-        if not self.exclude_file:
-            return
-        excluded = set(load_exclusions(self.exclude_file))
-        drop = [i for i, info in images.items()
-                if info['coco_id'] in excluded]
-        for img_id in drop:
-            del images[img_id]
-        print_log(f'{self.ann_file}: left out {len(drop)} images listed in '
-                  f'{self.exclude_file} ({len(images)} remain)',
-                  logger='current')
-
-    def filter_data(self) -> List[dict]:
-        """Apply ``filter_cfg`` (training only) and index the text pairs."""
-        data_list = self.data_list
-        cfg = self.filter_cfg or {}
+    def _kept_images(self) -> np.ndarray:
+        """Images left after ``exclude_file``, those without texts (but in
+        test mode) and ``filter_cfg`` (training only)."""
+        ann = self.annotations
+        boxes, texts = ann.counts()
+        keep = np.ones(len(ann), bool)
+        if self.exclude_file:
+            excluded = np.array(sorted(set(load_exclusions(
+                self.exclude_file))), np.int64)
+            keep = ~np.isin(ann.coco_ids(), excluded)
+            print_log(f'{self.ann_file}: left out {len(keep) - keep.sum()} '
+                      f'images listed in {self.exclude_file} '
+                      f'({keep.sum()} remain)', logger='current')
         if not self.test_mode:
-            min_size = cfg.get('min_size', 0)
-            data_list = [
-                d for d in data_list
-                if (d['instances'] or not cfg.get('filter_empty_gt', False))
-                and min(d['width'], d['height']) >= min_size]
-        # (image index, text index) of every sample; one per image in test
-        # and with image sampling (text index -1: drawn at each visit)
-        per_image = self.test_mode or self.text_sampling == 'image'
-        self._pairs = np.array(
-            [(i, t) for i, d in enumerate(data_list)
-             for t in ([0 if self.test_mode else -1] if per_image else
-                       range(len(d['texts'])))],
-            dtype=np.int64).reshape(-1, 2)
-        return data_list
+            keep &= texts > 0
+            cfg = self.filter_cfg or {}
+            if cfg.get('filter_empty_gt', False):
+                keep &= boxes > 0
+            keep &= ann.sizes().min(1) >= cfg.get('min_size', 0)
+        return keep
+
+    def _index_pairs(self) -> None:
+        """(image index, text index) of every sample; one per image in
+        test mode and with image sampling (text index -1: drawn at each
+        visit)."""
+        if self.test_mode or self.text_sampling == 'image':
+            self._pairs = np.stack([
+                np.arange(len(self._images)),
+                np.full(len(self._images), 0 if self.test_mode else -1)],
+                1).astype(np.int64)
+            return
+        _, texts = self.annotations.counts()
+        per_image = texts[self._images]
+        if self.max_texts_per_image is not None:
+            per_image = np.minimum(per_image, self.max_texts_per_image)
+        image = np.repeat(np.arange(len(self._images)), per_image)
+        first = np.cumsum(per_image) - per_image
+        self._pairs = np.stack([
+            image, np.arange(len(image)) - np.repeat(first, per_image)],
+            1).astype(np.int64)
 
     def __len__(self) -> int:
         return len(self._pairs)
 
     def get_data_info(self, idx: int) -> dict:
         """Return the ``idx``-th pair: the image's info with its text."""
-        image_idx, text_idx = self._pairs[idx]
-        info = super().get_data_info(int(image_idx))
-        texts = info.pop('texts')
-        if text_idx < 0 and texts:
-            text_idx = np.random.randint(len(texts))
-        info['text'] = info['caption'] = texts[text_idx] if texts else ''
+        image, text = self._pair(idx)
+        info = self.annotations.info(image)
+        info['text'] = info['caption'] = text
         info['sample_idx'] = idx
         info['source'] = self.source
         return info
 
     def text_at(self, idx: int) -> tuple:
         """Return ``(img_id, text)`` of the ``idx``-th pair."""
-        info = self.get_data_info(idx)
-        return info['img_id'], info['text']
+        image, text = self._pair(idx)
+        return self.annotations.img_id(image), text
+
+    def _pair(self, idx: int) -> Tuple[int, str]:
+        """The image (index in the file) and text of the ``idx``-th pair;
+        with image sampling the text is drawn here (``np.random``)."""
+        if not self._fully_initialized:
+            self.full_init()
+        image_idx, text_idx = self._pairs[idx].tolist()
+        image = int(self._images[image_idx])
+        texts = self.annotations.texts(image, self.max_texts_per_image)
+        if text_idx < 0 and texts:
+            text_idx = np.random.randint(len(texts))
+        return image, texts[text_idx] if texts else ''
 
     def prepare_data(self, idx: int) -> Optional[dict]:
         """Run the pipeline with ``text_pool``; in test mode with

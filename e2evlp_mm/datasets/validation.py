@@ -168,6 +168,36 @@ def _find_undecodable(node: Any, trail: str) -> Optional[tuple]:
     return None
 
 
+def undecodable_error(node: Any, file: str, index: Optional[int],
+                      trail: str, where_bad: str = 'a key'
+                      ) -> E2EVLPDataError:
+    """The error for a decoded json value holding text that was not UTF-8
+    (read with ``errors='surrogateescape'``).
+
+    Args:
+        node (Any): The value (a whole file, a line or one record).
+        file (str): Its file, for the message.
+        index (int, optional): Its record index, when it is a line.
+        trail (str): Its place in the file (``'annotations[3]'``), which
+            the message extends to the field (``'annotations[3].caption'``).
+        where_bad (str): Says where the bytes are when no string value
+            holds them (a key).
+    """
+    found = _find_undecodable(node, trail)
+    if found is None:  # outside any string value
+        return E2EVLPDataError(f'{where(file, index)}: {where_bad} is not '
+                               'UTF-8')
+    trail, record, text = found
+    record_id = next((record[k] for k in ('id', 'question_id', 'imgid',
+                                          'identifier')
+                      if record and k in record), None)
+    shown = text.encode('utf-8', 'surrogateescape').decode(
+        'utf-8', 'backslashreplace')
+    return E2EVLPDataError(
+        f'{where(file, index, record_id)}: field {trail!r} is not valid '
+        f'UTF-8: {shown[:80]!r}; re-encode the file as UTF-8')
+
+
 def decode_utf8(content: bytes, file: str, index: Optional[int] = None):
     """Decode and parse JSON ``content``; name the field that is not UTF-8.
 
@@ -184,21 +214,9 @@ def decode_utf8(content: bytes, file: str, index: Optional[int] = None):
     try:
         return json.loads(content.decode('utf-8'))
     except UnicodeDecodeError as error:
-        bad = error.start
         raw = json.loads(content.decode('utf-8', 'surrogateescape'))
-        found = _find_undecodable(raw, '')
-        if found is None:  # outside any string value
-            raise E2EVLPDataError(
-                f'{where(file, index)}: byte {bad} is not UTF-8') from None
-        trail, record, text = found
-        record_id = next((record[k] for k in ('id', 'question_id', 'imgid',
-                                              'identifier')
-                          if record and k in record), None)
-        shown = text.encode('utf-8', 'surrogateescape').decode(
-            'utf-8', 'backslashreplace')
-        raise E2EVLPDataError(
-            f'{where(file, index, record_id)}: field {trail!r} is not valid '
-            f'UTF-8: {shown[:80]!r}; re-encode the file as UTF-8') from None
+        raise undecodable_error(raw, file, index, '',
+                                f'byte {error.start}') from None
     except json.JSONDecodeError as error:
         raise E2EVLPDataError(
             f'{where(file, index)}: not valid JSON ({error})') from None

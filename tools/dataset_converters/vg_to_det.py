@@ -7,7 +7,9 @@ Example::
         --out-dir data/vg/annotations --val-fraction 0.05
 
 writes ``vg_det_train.json`` and ``vg_det_val.json`` (or ``vg_det.json``
-without a split).
+without a split). The input files are read as streams and the outputs
+written record by record: all of VG 1.2 converts in under 3 GB of memory
+(docs/data_preparation.md, "At the real corpus size").
 """
 import argparse
 import json
@@ -15,13 +17,12 @@ import os
 import os.path as osp
 
 from e2evlp_mm.datasets.converters import (
-    convert_vg_to_det,
-    load_vg,
+    VGDetConversion,
     locate_vg_images,
     map_coco_to_vg,
     pick_val_ids,
-    split_det,
 )
+from e2evlp_mm.datasets.json_stream import JsonStream
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,16 +53,25 @@ def _read_ids(path: str) -> set[int]:
         return {int(line) for line in f if line.strip()}
 
 
-def write_vocabs(det: dict, out_dir: str, coco_instances: str = None) -> None:
+def coco_category_names(path: str) -> list[str]:
+    """The ``categories`` names of a COCO instances json, read as a
+    stream (the file is 450 MB for train2017)."""
+    for key, value in JsonStream(path).members():
+        if key == 'categories':
+            return [c['name'] for _, c in value]
+    return []
+
+
+def write_vocabs(det: VGDetConversion, out_dir: str,
+                 coco_instances: str = None) -> None:
     """Write ``objects_vocab.txt`` / ``attributes_vocab.txt``, one name a
     line, for the configs' ``metainfo`` (mmengine reads such files) and,
     given COCO, ``coco_to_vg.json``: each COCO category name -> its class
     in the joint vocabulary (``COCO_TO_VG``; docs/data_preparation.md).
     """
-    classes = [c['name'] for c in det['categories']]
+    classes = [c['name'] for c in det.categories]
     if coco_instances:
-        with open(coco_instances) as f:
-            coco = [c['name'] for c in json.load(f)['categories']]
+        coco = coco_category_names(coco_instances)
         aliases, appended = map_coco_to_vg(coco, classes)
         renamed = {k: v for k, v in aliases.items() if k != v}
         print(f'COCO -> VG: {len(coco) - len(appended)} of {len(coco)} '
@@ -75,7 +85,7 @@ def write_vocabs(det: dict, out_dir: str, coco_instances: str = None) -> None:
         classes += appended
         with open(osp.join(out_dir, 'coco_to_vg.json'), 'w') as f:
             json.dump(aliases, f, indent=1)
-    attributes = [a['name'] for a in det['attribute_categories']]
+    attributes = [a['name'] for a in det.attribute_categories]
     for name, vocab in (('objects_vocab.txt', classes),
                         ('attributes_vocab.txt', attributes)):
         with open(osp.join(out_dir, name), 'w') as f:
@@ -85,13 +95,14 @@ def write_vocabs(det: dict, out_dir: str, coco_instances: str = None) -> None:
 def main() -> None:
     args = parse_args()
     folders = locate_vg_images(args.vg_dir)
-    det = convert_vg_to_det(load_vg(args.vg_dir), args.num_objects,
-                            args.num_attributes, folders)
+    det = VGDetConversion(args.vg_dir, num_objects=args.num_objects,
+                          num_attributes=args.num_attributes,
+                          image_folders=folders)
     if folders:
         print(f'images found on disk: {len(folders)} (VG_100K/ and '
               'VG_100K_2/); the others keep the folder of their url')
     os.makedirs(args.out_dir, exist_ok=True)
-    all_ids = [i['id'] for i in det['images']]
+    all_ids = [i['id'] for i in det.images]
     if args.val_ids:
         val = _read_ids(args.val_ids)
     elif args.val_fraction > 0:
@@ -100,19 +111,17 @@ def main() -> None:
     else:
         val = None
     if val is None:
-        outputs = {'vg_det.json': det}
+        outputs = {'vg_det.json': None}
     else:
         train = _read_ids(args.train_ids) if args.train_ids else \
             set(all_ids) - val
-        outputs = {'vg_det_train.json': split_det(det, train),
-                   'vg_det_val.json': split_det(det, val)}
+        outputs = {'vg_det_train.json': train, 'vg_det_val.json': val}
     write_vocabs(det, args.out_dir, args.coco_instances)
-    for name, obj in outputs.items():
-        with open(osp.join(args.out_dir, name), 'w') as f:
-            json.dump(obj, f)
-        print(f'{name}: {len(obj["images"])} images, '
-              f'{len(obj["annotations"])} objects, '
-              f'{len(obj["region_descriptions"])} regions')
+    counts = det.write({osp.join(args.out_dir, name): ids
+                        for name, ids in outputs.items()})
+    for path, (images, objects, regions) in counts.items():
+        print(f'{osp.basename(path)}: {images} images, {objects} objects, '
+              f'{regions} regions')
 
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@ import os
 import os.path as osp
 import random
 
-from ..converters.vg_to_det import convert_vg_to_det, split_det
+from ..converters import convert_vg_to_det, split_det
 from ..converters.vqa_answers import build_answer_vocab
 from ..tokenizer_training import train_wordpiece
 from .formats import (
