@@ -15,7 +15,7 @@ them for annotations.
 import json
 import os
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -137,9 +137,13 @@ def _touch(path: str) -> None:
 
 
 def write_coco(coco_dir: str, fraction: float, seed: int = 0,
-               images: bool = False) -> Dict[str, int]:
+               images: bool = False,
+               image_size: Optional[Tuple[int, int]] = None
+               ) -> Dict[str, int]:
     """Write COCO train2017 ``instances`` and ``captions`` json (and empty
-    images) at ``fraction`` of the real counts; return the counts."""
+    images) at ``fraction`` of the real counts; return the counts. Images
+    are ``image_size`` (width, height) when given, else of random sizes.
+    """
     rng = np.random.default_rng(seed + 1)
     n_img = max(2, round(REAL['coco_images'] * fraction))
     n_box = max(2, round(REAL['coco_boxes'] * fraction))
@@ -147,7 +151,8 @@ def write_coco(coco_dir: str, fraction: float, seed: int = 0,
     ann_dir = osp.join(coco_dir, 'annotations')
     os.makedirs(ann_dir, exist_ok=True)
     ids = (np.arange(n_img) * 2 + 9).tolist()  # VG's coco_id are these
-    size = rng.integers(200, 640, (n_img, 2)).tolist()
+    size = rng.integers(200, 640, (n_img, 2)).tolist() if image_size is \
+        None else [list(image_size)] * n_img
     images_json = ', '.join(
         f'{{"license": 3, "file_name": "{i:012d}.jpg", "coco_url": "http://'
         f'images.cocodataset.org/train2017/{i:012d}.jpg", "height": {h}, '
