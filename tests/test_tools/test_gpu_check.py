@@ -1,24 +1,18 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """tools/analysis_tools/gpu_check.py --cpu-smoke: the GPU check's steps
 run end to end at tiny sizes (fields, no timing assertions)."""
-import importlib.util
 import json
 import os.path as osp
+import runpy
 
-ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+from e2evlp_mm.testing.paper_path import TOOLS
 
-
-def load_tool():
-    path = osp.join(ROOT, 'tools', 'analysis_tools', 'gpu_check.py')
-    spec = importlib.util.spec_from_file_location('gpu_check', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+GPU_CHECK = osp.join(TOOLS, 'analysis_tools', 'gpu_check.py')
 
 
 def test_cpu_smoke_runs_every_step(tmp_path, capsys):
     out = tmp_path / 'gpu_check.json'
-    report = load_tool().main([
+    report = runpy.run_path(GPU_CHECK)['main']([
         '--cpu-smoke', '--configs', 'e2evlp_r50_6l_pretrain', '--tokens',
         '3', '--out', str(out)
     ])
