@@ -18,6 +18,7 @@ See docs/webui.md.
 """
 import os
 import os.path as osp
+import threading
 import types
 from argparse import ArgumentParser, Namespace
 from typing import List, Optional
@@ -77,6 +78,11 @@ def parse_args(argv: Optional[List[str]] = None) -> Namespace:
         help='texts ranked for an image query: a .txt (one per line) or '
         f'a Karpathy json (its test split; default: {DEMO_TEXTS} if it '
         'exists)')
+    parser.add_argument(
+        '--gallery-cache',
+        metavar='DIR',
+        help='save encoded image galleries here and read them on the next '
+        'start (default: encode them again)')
     parser.add_argument('--device', default='cpu', help='cpu, cuda:0, ...')
     parser.add_argument(
         '--pred-score-thr',
@@ -224,12 +230,21 @@ def build_app(server: ModelServer, handlers: Handlers,
     return app
 
 
+def warm_up(handlers: Handlers) -> None:
+    """Encode the search galleries and say so in the log."""
+    for line in handlers.warm_up():
+        print(f'[webui] {line}', flush=True)
+
+
 def main() -> None:
     args = parse_args()
     server = ModelServer(args.model, device=args.device)
     for problem in server.problems:
         print(f'[webui] {problem}', flush=True)
-    handlers = Handlers(server, args.gallery, args.pred_score_thr)
+    handlers = Handlers(server, args.gallery, args.pred_score_thr,
+                        args.gallery_cache)
+    # the folders' galleries are encoded while the page starts
+    threading.Thread(target=warm_up, args=(handlers, ), daemon=True).start()
     texts = read_texts(args.gallery_texts) if args.gallery_texts else []
     app = build_app(server, handlers, texts)
     app.queue().launch(

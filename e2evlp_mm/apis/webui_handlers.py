@@ -8,6 +8,7 @@ traceback goes to the server's log).
 """
 import functools
 import logging
+import os.path as osp
 import time
 from typing import Callable, List, Optional, Sequence, Tuple
 
@@ -19,6 +20,8 @@ from .webui_inputs import (
     gallery_texts,
 )
 from .webui_models import ModelServer, ServedModel
+from .webui_search import GalleryCache
+from .webui_search import search_images as search_galleries
 
 logger = logging.getLogger(__name__)
 WARNING = '⚠️ '
@@ -75,15 +78,44 @@ class Handlers:
         server (ModelServer): The loaded checkpoints.
         gallery_dirs (Sequence[str]): Image folders of the search gallery.
         pred_score_thr (float): Minimum score of a drawn or listed box.
+        gallery_cache (str, optional): Folder where encoded image
+            galleries are saved (see :class:`GalleryCache`).
     """
 
     def __init__(self,
                  server: ModelServer,
                  gallery_dirs: Sequence[str] = (),
-                 pred_score_thr: float = 0.3) -> None:
+                 pred_score_thr: float = 0.3,
+                 gallery_cache: Optional[str] = None) -> None:
         self.server = server
         self.gallery_dirs = list(gallery_dirs)
         self.pred_score_thr = pred_score_thr
+        self.galleries = GalleryCache(gallery_cache)
+
+    def warm_up(self) -> List[str]:
+        """Encode the folders' galleries for every search checkpoint now,
+        so that the first query does not wait for it (errors are left
+        for the query to report).
+
+        Returns:
+            list[str]: A line per checkpoint: images and seconds.
+        """
+        lines = []
+        for model in self.server.for_tab('search'):
+            try:
+                sources = gallery_images(self.gallery_dirs)
+                start = time.perf_counter()
+                with model.lock:
+                    for paths in sources:
+                        self.galleries.images(model, paths)
+            except Exception:
+                logger.exception('encoding the search gallery failed')
+                continue
+            lines.append(
+                f'{model.label}: search gallery of '
+                f'{sum(map(len, sources))} images encoded in '
+                f'{time.perf_counter() - start:.1f} s')
+        return lines
 
     @shows_errors(num_outputs=4)
     def describe(self, label: Optional[str], image: Optional[str],
@@ -182,16 +214,18 @@ class Handlers:
         start = time.perf_counter()
         model = self.server.by_label('search', label)
         query = check_text(query, 'text query')
-        images = gallery_images(self.gallery_dirs, uploads or [])
+        sources = gallery_images(self.gallery_dirs, uploads or [])
         with model.lock:
-            pred = model.inferencer(images, texts=query, task='retrieve',
-                                    topk=int(topk))['predictions'][0]
-        hits = pred['topk']
-        view = [(images[h['index']], f'{i}. {h["name"]} ({h["score"]:.2f})')
+            hits, encoding, num = search_galleries(model, self.galleries,
+                                                   sources, query, int(topk))
+        view = [(h['name'], f'{i}. {osp.basename(h["name"])} '
+                 f'({h["score"]:.2f})') for i, h in enumerate(hits, 1)]
+        rows = [(i, osp.basename(h['name']), h['score'])
                 for i, h in enumerate(hits, 1)]
-        rows = [(i, h['name'], h['score']) for i, h in enumerate(hits, 1)]
         status = answered_by(model, start)
-        status += f'  \nGallery: {len(images)} images.'
+        status += f'  \nGallery: {num} images'
+        status += (f', encoded now in {encoding:.1f} s (later queries reuse '
+                   'it).' if encoding else ', encoded before.')
         return status, view, table(('#', 'image', 'score'), rows)
 
     @shows_errors(num_outputs=1)
@@ -207,10 +241,9 @@ class Handlers:
         source, note = check_image(image)
         texts = gallery_texts(texts)
         with model.lock:
-            pred = model.inferencer(source, gallery=texts,
-                                    topk=int(topk))['predictions'][0]
-        rows = [(i, h['name'], h['score'])
-                for i, h in enumerate(pred['topk'], 1)]
+            gallery = self.galleries.texts(model, texts)
+            hits = model.inferencer.search(gallery, images=source,
+                                           topk=int(topk))[0]['topk']
+        rows = [(i, h['name'], h['score']) for i, h in enumerate(hits, 1)]
         return (answered_by(model, start, [note]),
                 table(('#', 'text', 'score'), rows))
-

@@ -92,7 +92,7 @@ def check_text(text: Optional[str], what: str) -> str:
 
 
 def gallery_images(folders: Sequence[str] = (),
-                   uploads: Sequence[str] = ()) -> List[str]:
+                   uploads: Sequence[str] = ()) -> List[List[str]]:
     """Images of the search gallery: each folder's images (sorted by
     name), then the uploads.
 
@@ -101,13 +101,14 @@ def gallery_images(folders: Sequence[str] = (),
         uploads (Sequence[str]): Uploaded files.
 
     Returns:
-        list[str]: Image paths.
+        list[list[str]]: Image paths per folder, then the uploads' (each
+        part is encoded and cached on its own).
 
     Raises:
         InputError: A folder that does not exist or holds no image, an
             upload that is not an image, or no image at all.
     """
-    paths = []
+    sources = []
     for folder in folders:
         if not osp.isdir(folder):
             raise InputError(f'gallery folder {folder}: no such folder.')
@@ -117,14 +118,15 @@ def gallery_images(folders: Sequence[str] = (),
             raise InputError(
                 f'gallery folder {folder} holds no images (expected '
                 f'{", ".join(IMG_EXTENSIONS)}).')
-        paths += [osp.join(folder, n) for n in names]
+        sources.append([osp.join(folder, n) for n in names])
     for upload in uploads or ():
         check_image(upload, 'gallery image')
-        paths.append(upload)
-    if not paths:
+    if uploads:
+        sources.append(list(uploads))
+    if not sources:
         raise InputError('The gallery is empty: upload images or start the '
                          'page with --gallery FOLDER.')
-    return paths
+    return sources
 
 
 def gallery_texts(text: Optional[str]) -> List[str]:

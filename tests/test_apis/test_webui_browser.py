@@ -70,6 +70,7 @@ def browser(world, gallery):
     try:
         chrome.page.goto(server.url)
         chrome.page.wait_for_selector('#describe-run', timeout=60000)
+        chrome.server = server
         yield chrome
     finally:
         chrome.close()
@@ -144,9 +145,13 @@ def test_search_shows_the_inferencers_ranking(browser, world, gallery,
     pred = E2EVLPInferencer(str(world / 'retrieval'), device='cpu')(
         images, texts='a red circle', task='retrieve',
         topk=5)['predictions'][0]
-    expected = [[str(i), h['name'], h['score']]
+    expected = [[str(i), osp.basename(h['name']), h['score']]
                 for i, h in enumerate(pred['topk'], 1)]
     _close(browser.table('search-images-ranks'), expected)
+    assert 'Gallery: 4 images' in browser.text('search-status')
+    # encoded once while the page started, before this query
+    assert 'search gallery of 4 images encoded' in browser.server.log()
+    assert 'encoded before' in browser.text('search-status')
     assert browser.page.locator('#search-view img').count() == len(expected)
     browser.screenshot(osp.join(shots, 'webui_search.png'))
 

@@ -8,6 +8,7 @@ from e2evlp_mm.apis import E2EVLPInferencer
 from e2evlp_mm.apis.webui_handlers import Handlers
 from e2evlp_mm.apis.webui_inputs import check_image
 from e2evlp_mm.apis.webui_models import DEMO_WORK_DIRS, ModelServer
+from e2evlp_mm.apis.webui_search import GalleryCache
 from e2evlp_mm.testing import make_tiny_shapes_world, tiny_shapes_checkpoint
 
 
@@ -135,3 +136,25 @@ def test_compare_and_search_texts_match_the_inferencer(handlers, world,
         scenes[0], gallery=texts, topk=2)['predictions'][0]
     for i, hit in enumerate(pred['topk'], 1):
         assert f'| {i} | {hit["name"]} | {hit["score"]:.4f} |' in ranks
+
+
+def test_search_encodes_each_gallery_once(handlers, world, scenes, tmp_path):
+    folder = world / 'shapes_world' / 'flickr30k' / 'flickr30k-images'
+    handlers.gallery_dirs = [str(folder)]
+    handlers.galleries = GalleryCache(str(tmp_path / 'cache'))
+    first = handlers.search_images(None, 'a red circle', [], 3)
+    assert 'Gallery: 4 images, encoded now' in first[0]
+    assert len(list((tmp_path / 'cache').iterdir())) == 1
+    again = handlers.search_images(None, 'a red circle', [], 3)
+    assert 'encoded before' in again[0] and again[1:] == first[1:]
+    images = sorted(str(p) for p in folder.iterdir())
+    pred = E2EVLPInferencer(str(world / 'retrieval'), device='cpu')(
+        images, texts='a red circle', task='retrieve',
+        topk=3)['predictions'][0]
+    assert [v[0] for v in first[1]] == [h['name'] for h in pred['topk']]
+    # a restarted page reads the saved gallery; uploads join the folder
+    handlers.galleries = GalleryCache(str(tmp_path / 'cache'))
+    status, view, ranks = handlers.search_images(None, 'a red circle',
+                                                 scenes, 6)
+    assert 'Gallery: 6 images' in status and len(view) == 6
+    assert {v[0] for v in view} == set(images[:4]) | set(scenes)

@@ -1,0 +1,99 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""The web demo's search galleries: encoded once per checkpoint and
+source, kept in memory (and, given a folder, on disk), searched with the
+model's pre-filter (``E2EVLPInferencer.build_gallery`` / ``search``)."""
+import hashlib
+import os
+import os.path as osp
+import time
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from .gallery_store import RetrievalGallery
+from .webui_models import ServedModel
+
+
+def _digest(items: Sequence[str]) -> str:
+    return hashlib.sha1('\n'.join(items).encode()).hexdigest()[:16]
+
+
+class GalleryCache:
+    """Encoded galleries by checkpoint and content.
+
+    An image gallery (a folder's images, or a set of uploads) is encoded
+    the first time it is searched; later queries only encode the query.
+    With ``cache_dir`` each encoded image gallery is also saved there
+    (named after the checkpoint's state sha and the image paths), so a
+    restarted page reads it instead of encoding again.
+
+    Args:
+        cache_dir (str, optional): Folder for saved galleries.
+    """
+
+    def __init__(self, cache_dir: Optional[str] = None) -> None:
+        self.cache_dir = cache_dir
+        self._galleries: Dict[Tuple[str, str], RetrievalGallery] = {}
+
+    def images(self, model: ServedModel,
+               paths: Sequence[str]) -> Tuple[RetrievalGallery, float]:
+        """The encoded image gallery of ``paths`` (caller holds the model's
+        lock).
+
+        Returns:
+            tuple: The gallery and the seconds spent encoding it now (0
+            when it came from memory or ``cache_dir``).
+        """
+        inferencer = model.inferencer
+        key = (inferencer.checkpoint_id()['sha'], _digest(list(paths)))
+        if key in self._galleries:
+            return self._galleries[key], 0.0
+        start = time.perf_counter()
+        file = None
+        if self.cache_dir:
+            os.makedirs(self.cache_dir, exist_ok=True)
+            file = osp.join(self.cache_dir, f'{key[0]}_{key[1]}.pth')
+        saved = file is not None and osp.isfile(file)
+        gallery = inferencer.cached_gallery(file, images=list(paths))
+        self._galleries[key] = gallery
+        return gallery, 0.0 if saved else time.perf_counter() - start
+
+    def texts(self, model: ServedModel,
+              texts: Sequence[str]) -> RetrievalGallery:
+        """The encoded text gallery (in memory only; texts are cheap)."""
+        inferencer = model.inferencer
+        key = (inferencer.checkpoint_id()['sha'], 'texts:' + _digest(texts))
+        if key not in self._galleries:
+            self._galleries[key] = inferencer.build_gallery(
+                texts=list(texts))
+        return self._galleries[key]
+
+
+def search_images(model: ServedModel, cache: GalleryCache,
+                  sources: Sequence[Sequence[str]], query: str,
+                  topk: int) -> Tuple[List[Dict], float, int]:
+    """The best images for a text over several image galleries (a
+    folder each, the uploads), merged by score.
+
+    Args:
+        model (ServedModel): A retrieval checkpoint (lock held).
+        cache (GalleryCache): Where the encoded galleries are kept.
+        sources (Sequence[Sequence[str]]): Image paths per gallery.
+        query (str): The text.
+        topk (int): Images returned.
+
+    Returns:
+        tuple: ``[{index, name, score}]`` best first (``index`` into the
+        concatenated sources, ``name`` the path), the seconds spent
+        encoding galleries, and the number of images searched.
+    """
+    hits, encoding, offset = [], 0.0, 0
+    for paths in sources:
+        if not paths:
+            continue
+        gallery, seconds = cache.images(model, paths)
+        encoding += seconds
+        found = model.inferencer.search(gallery, texts=query,
+                                        topk=topk)[0]['topk']
+        hits += [dict(h, index=h['index'] + offset) for h in found]
+        offset += len(paths)
+    hits.sort(key=lambda h: -h['score'])
+    return hits[:topk], encoding, offset

@@ -1,0 +1,195 @@
+# Copyright (c) e2evlp-mm contributors. All rights reserved.
+"""Click-to-answer latency of every tab of demo/webui.py, measured in
+headless Chromium, and a screenshot of each tab.
+
+Serves the given checkpoints (default: what `make demo` and
+`make demo-downstream` write) with ``--threads`` torch threads, waits for
+the search gallery to be encoded, then for each tab uploads the inputs,
+clicks and times until the answer is on the page (``--repeat`` clicks
+after one unmeasured click). Prints a Markdown table with the date, the
+commit and the CPU.
+
+    python tools/analysis_tools/webui_latency.py --threads 2 \\
+        --screenshots docs/images
+    # search over a generated 1,000-image shapes gallery
+    python tools/analysis_tools/webui_latency.py --synthetic-gallery 1000
+"""
+import argparse
+import datetime
+import json
+import os
+import os.path as osp
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+from typing import Dict, List, Optional
+
+from e2evlp_mm.apis.webui_models import DEMO_WORK_DIRS
+from e2evlp_mm.engine.machine import cpu_model
+from e2evlp_mm.testing.webui_browser import (
+    ROOT,
+    Browser,
+    WebUIServer,
+    find_chromium,
+)
+
+WORLD = 'data/shapes_world'
+ENCODED = re.compile(r'search gallery of (\d+) images encoded in ([\d.]+) s')
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--model', nargs='+', action='append', metavar='PATH',
+        help='as demo/webui.py (default: the demo work dirs)')
+    parser.add_argument('--world', default=WORLD,
+                        help='shapes world of the inputs')
+    parser.add_argument(
+        '--synthetic-gallery', type=int, metavar='N',
+        help='search a freshly generated shapes world of N images instead '
+        "of the world's Flickr-style folder")
+    parser.add_argument('--threads', type=int, default=2,
+                        help='torch threads of the server')
+    parser.add_argument('--repeat', type=int, default=5,
+                        help='measured clicks per tab')
+    parser.add_argument('--screenshots', metavar='DIR',
+                        help='write webui_<tab>.png here')
+    parser.add_argument('--out', help='also write the results as json')
+    return parser.parse_args(argv)
+
+
+def _inputs(world: str) -> Dict[str, str]:
+    """A validation scene with its first question, a second scene, and a
+    test statement of the world."""
+    val = osp.join(world, 'coco', 'val2017')
+    scenes = sorted(os.listdir(val))[:2]
+    image_id = int(osp.splitext(scenes[0])[0])
+    with open(osp.join(world, 'vqa',
+                       'v2_OpenEnded_mscoco_val2014_questions.json')) as f:
+        question = next(q['question'] for q in json.load(f)['questions']
+                        if q['image_id'] == image_id)
+    with open(osp.join(world, 'nlvr2', 'test1.json')) as f:
+        statement = json.loads(f.readline())['sentence']
+    return dict(image=osp.join(val, scenes[0]),
+                right=osp.join(val, scenes[1]), question=question,
+                statement=statement, text='a red circle and a blue square')
+
+
+def _synthetic(num: int, out: str) -> str:
+    from e2evlp_mm.datasets.shapes_world import make_shapes_world
+    make_shapes_world(out, num_images=num, seed=1, num_nlvr2=0,
+                      num_flickr=0)
+    return osp.join(out, 'coco', 'train2017')
+
+
+def _steps(inputs: Dict[str, str]) -> List[Dict]:
+    """What to upload, type and click in each measured tab."""
+    image, text = inputs['image'], inputs['text']
+    return [
+        dict(key='describe', tab=None, uploads=[('describe-image', image)],
+             fills=[('describe-text', text)], button='describe-run',
+             status='describe-status'),
+        dict(key='ask', tab='Ask', uploads=[('ask-image', image)],
+             fills=[('ask-question', inputs['question'])],
+             button='ask-run', status='ask-status'),
+        dict(key='compare', tab='Compare two images',
+             uploads=[('compare-left', image),
+                      ('compare-right', inputs['right'])],
+             fills=[('compare-statement', inputs['statement'])],
+             button='compare-run', status='compare-status'),
+        dict(key='search_images', tab='Search', uploads=[],
+             fills=[('search-query', text)], button='search-images-run',
+             status='search-status'),
+        dict(key='search_texts', tab='Image -> texts',
+             uploads=[('search-image', image)], fills=[],
+             button='search-texts-run', status='search-status'),
+    ]
+
+
+def run(args: argparse.Namespace) -> Dict:
+    chromium = find_chromium()
+    if chromium is None:
+        raise SystemExit('no chromium: run tools/install_browser.sh')
+    inputs = _inputs(args.world)
+    tmp = tempfile.mkdtemp(prefix='webui_latency_')
+    gallery = (_synthetic(args.synthetic_gallery, osp.join(tmp, 'world'))
+               if args.synthetic_gallery else
+               osp.join(args.world, 'flickr30k', 'flickr30k-images'))
+    server_args = ['--gallery', gallery]
+    for spec in args.model or [[d] for d in DEMO_WORK_DIRS]:
+        server_args += ['--model', *spec]
+    server = WebUIServer(server_args, osp.join(tmp, 'webui.log'),
+                         threads=args.threads)
+    browser = Browser(chromium)
+    results = dict(
+        date=datetime.date.today().isoformat(),
+        commit=subprocess.run(['git', 'rev-parse', '--short', 'HEAD'],
+                              cwd=ROOT, capture_output=True,
+                              text=True).stdout.strip(),
+        cpu=cpu_model(), threads=args.threads, gallery=gallery, tabs={})
+    try:
+        deadline = time.monotonic() + 3600
+        while not ENCODED.search(server.log()) and \
+                time.monotonic() < deadline:
+            time.sleep(1)
+        found = ENCODED.search(server.log())
+        if found:
+            results['gallery_images'] = int(found.group(1))
+            results['gallery_encoding_s'] = float(found.group(2))
+        browser.page.goto(server.url)
+        browser.page.wait_for_selector('#describe-run', timeout=60000)
+        for step in _steps(inputs):
+            if step['tab']:
+                browser.open_tab(step['tab'])
+            for elem_id, path in step['uploads']:
+                browser.upload(elem_id, path)
+                browser.wait_preview(elem_id)
+            for elem_id, text in step['fills']:
+                browser.fill(elem_id, text)
+            browser.click_and_wait(step['button'], step['status'])  # warm
+            results['tabs'][step['key']] = [
+                browser.click_and_wait(step['button'], step['status'])
+                for _ in range(args.repeat)
+            ]
+            if args.screenshots:
+                browser.screenshot(
+                    osp.join(args.screenshots, f'webui_{step["key"]}.png'))
+    finally:
+        browser.close()
+        server.stop()
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(results, f, indent=1)
+    return results
+
+
+def table(results: Dict) -> str:
+    """The results as a Markdown table."""
+    names = dict(
+        describe='Detect and describe (boxes, caption, ITM)',
+        ask='Ask (VQA top-5)',
+        compare='Compare two images (NLVR2)',
+        search_images='Search: text -> images',
+        search_texts='Search: image -> texts')
+    lines = [
+        f'{results["date"]}, commit {results["commit"]}, '
+        f'{results["cpu"]}, {results["threads"]} threads; gallery '
+        f'{results.get("gallery_images", "?")} images encoded once in '
+        f'{results.get("gallery_encoding_s", "?")} s', '',
+        '| tab | median (s) | min (s) | max (s) | clicks |',
+        '|---|---|---|---|---|'
+    ]
+    for key, times in results['tabs'].items():
+        lines.append(f'| {names[key]} | {statistics.median(times):.2f} | '
+                     f'{min(times):.2f} | {max(times):.2f} | {len(times)} |')
+    return '\n'.join(lines)
+
+
+def main() -> None:
+    print(table(run(parse_args())))
+
+
+if __name__ == '__main__':
+    main()
