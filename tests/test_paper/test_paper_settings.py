@@ -186,3 +186,10 @@ def test_vqa_and_caption_paper_datasets_build(name, small_world,
     for key in ('train_dataloader', 'test_dataloader'):
         ds = DATASETS.build(cfg[key].dataset)
         assert len(ds) > 0 and ds[0]['inputs'].shape[0] == 3
+
+
+def test_paper_loaders_pin_memory():
+    for name in PAPER:
+        cfg = _cfg(name)
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            assert cfg[key].pin_memory is True, (name, key)

@@ -19,15 +19,19 @@ train_resize = dict(
 # shorter side 800, longer at most 1333: Table 6's default size
 test_resize = dict(type='Resize', scale=(1333, 800), keep_ratio=True)
 
+# pin_memory: page-locked batches copy to the GPU asynchronously (without
+# a GPU PyTorch warns once and ignores it)
 train_dataloader = dict(
     batch_size=4,  # x 8 GPUs = 32
     num_workers=4,
     persistent_workers=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=True))
 val_dataloader = dict(
     batch_size=8,
     num_workers=2,
     persistent_workers=True,
+    pin_memory=True,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False))
 test_dataloader = val_dataloader
