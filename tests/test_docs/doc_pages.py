@@ -62,33 +62,54 @@ def anchors(path: str, root: str = ROOT) -> set:
     return out
 
 
-def marked_commands(path: str) -> List[Tuple[int, str]]:
-    """Commands of the code blocks that follow a ``<!-- test-command -->``
-    line: (line number, command) with ``\\`` continuations joined and
-    comments dropped."""
-    out = []
-    with open(osp.join(ROOT, path), encoding='utf-8') as f:
+def code_blocks(path: str, root: str = ROOT) -> List[Tuple[int, str, str,
+                                                         bool]]:
+    """(first line number, language, text, marked) of every fenced block;
+    ``marked``: the block follows a ``<!-- test-command -->`` line."""
+    with open(osp.join(root, path), encoding='utf-8') as f:
         lines = f.read().split('\n')
-    i = 0
+    blocks, i, marked = [], 0, False
     while i < len(lines):
-        if lines[i].strip() != COMMAND_MARK:
+        stripped = lines[i].strip()
+        if stripped == COMMAND_MARK:
+            marked = True
+        elif FENCE.match(stripped):
+            language, start, body = stripped[3:].strip(), i + 2, []
             i += 1
+            while i < len(lines) and not FENCE.match(lines[i].strip()):
+                body.append(lines[i])
+                i += 1
+            blocks.append((start, language, '\n'.join(body), marked))
+            marked = False
+        elif stripped:
+            marked = False
+        i += 1
+    return blocks
+
+
+def shell_commands(text: str) -> List[str]:
+    """The commands of a shell block: ``\\`` continuations joined,
+    comments and blank lines dropped."""
+    out, current = [], ''
+    for line in text.split('\n'):
+        line = re.sub(r'(^|\s)#.*$', '', line).rstrip()
+        if not line.strip():
             continue
-        i += 1
-        while i < len(lines) and not FENCE.match(lines[i].strip()):
-            i += 1
-        i += 1
-        current, start = '', 0
-        while i < len(lines) and not FENCE.match(lines[i].strip()):
-            line = lines[i].split(' #')[0].rstrip()
-            if not current:
-                start = i + 1
-            if line.strip() and not line.lstrip().startswith('#'):
-                if line.endswith('\\'):
-                    current += line[:-1].strip() + ' '
-                else:
-                    out.append((start, (current + line.strip()).strip()))
-                    current = ''
-            i += 1
-        i += 1
+        if line.endswith('\\'):
+            current += line[:-1].strip() + ' '
+        else:
+            out.append((current + line.strip()).strip())
+            current = ''
+    return out
+
+
+def commands(path: str, root: str = ROOT) -> List[Tuple[int, str, bool]]:
+    """(line, command, marked) of every shell and python block; a python
+    block is one command starting with three backticks and python."""
+    out = []
+    for start, language, text, marked in code_blocks(path, root):
+        if language in ('bash', 'shell', 'sh'):
+            out += [(start, c, marked) for c in shell_commands(text)]
+        elif language == 'python':
+            out.append((start, '```python\n' + text, marked))
     return out
