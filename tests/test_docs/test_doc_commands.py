@@ -115,6 +115,11 @@ def test_readme_and_inference_commands_run(sandbox):
     _run_page('README.md', runner)
     assert glob.glob('work_dirs/demo/test/*/vis/*.png')  # --show-dir
     assert osp.isfile('vqa_results.json')
+    # make demo's table, in the percent of README's
+    table = runner.run('python tools/analysis_tools/demo_table.py '
+                       'pretrain=configs/demo/e2evlp_shapes_pretrain.py:'
+                       'work_dirs/demo/test')
+    assert 'metric (%)' in table and 'COCO bbox AP50' in table
     outputs = dict(_run_page('docs/inference.md', runner))
     assert '"caption"' in outputs[next(c for c in outputs if 'work_dirs/demo '
                                        in c)]

@@ -8,7 +8,9 @@ TASK is one of pretrain, vqa, nlvr2, caption, retrieval, det; TEST_DIR the
 ``--work-dir`` of ``tools/test.py``. Baselines: random boxes (detection),
 the majority training token at masked positions (MLM), "matched" for every
 pair (ITM), the majority training answer (VQA) or label (NLVR2), the most
-frequent training caption (captioning), random scores (retrieval).
+frequent training caption (captioning), random scores (retrieval). Every
+score is printed in percent (COCO AP, BLEU-4 and CIDEr x 100), as in
+docs/results.md.
 """
 import argparse
 import glob
@@ -26,22 +28,22 @@ import e2evlp_mm  # noqa: F401
 from e2evlp_mm.datasets import build_tokenizer
 from e2evlp_mm.evaluation import baselines as B
 
-# task -> [(row label, metric key, scale to a fraction, target or None)]
+# task -> [(row label, metric key, scale to percent, target % or None)]
 ROWS = {
-    'pretrain': [('COCO bbox AP', 'coco/bbox_mAP', 1, None),
-                 ('COCO bbox AP50', 'coco/bbox_mAP_50', 1, 0.30),
-                 ('MLM accuracy', 'pretrain/mlm_acc', 0.01, 0.50),
-                 ('ITM accuracy', 'pretrain/itm_acc', 0.01, 0.80),
-                 ('caption BLEU-4', 'caption/Bleu_4', 1, 0.25)],
-    'vqa': [('VQA accuracy', 'VQA/acc', 0.01, None)],
-    'nlvr2': [('NLVR2 accuracy', 'NLVR2/acc', 0.01, None)],
-    'caption': [('caption BLEU-4', 'caption/Bleu_4', 1, None),
-                ('caption CIDEr', 'caption/CIDEr', 1, None)],
-    'retrieval': [('IR R@1', 'retrieval/ir_r1', 0.01, None),
-                  ('TR R@1', 'retrieval/tr_r1', 0.01, None),
-                  ('retrieval R mean', 'retrieval/r_mean', 0.01, None)],
-    'det': [('det+text AP', 'coco/bbox_mAP', 1, None),
-            ('det+text AP50', 'coco/bbox_mAP_50', 1, None)],
+    'pretrain': [('COCO bbox AP', 'coco/bbox_mAP', 100, None),
+                 ('COCO bbox AP50', 'coco/bbox_mAP_50', 100, 30),
+                 ('MLM accuracy', 'pretrain/mlm_acc', 1, 50),
+                 ('ITM accuracy', 'pretrain/itm_acc', 1, 80),
+                 ('caption BLEU-4', 'caption/Bleu_4', 100, 25)],
+    'vqa': [('VQA accuracy', 'VQA/acc', 1, None)],
+    'nlvr2': [('NLVR2 accuracy', 'NLVR2/acc', 1, None)],
+    'caption': [('caption BLEU-4', 'caption/Bleu_4', 100, None),
+                ('caption CIDEr', 'caption/CIDEr', 100, None)],
+    'retrieval': [('IR R@1', 'retrieval/ir_r1', 1, None),
+                  ('TR R@1', 'retrieval/tr_r1', 1, None),
+                  ('retrieval R mean', 'retrieval/r_mean', 1, None)],
+    'det': [('det+text AP', 'coco/bbox_mAP', 100, None),
+            ('det+text AP50', 'coco/bbox_mAP_50', 100, None)],
 }
 
 
@@ -115,11 +117,11 @@ def main() -> None:
         for label, key, scale, target in ROWS[task]:
             mine, theirs = ours[key] * scale, base[key] * scale
             ok = mine > theirs and (target is None or mine >= target)
-            tgt = f'{target:.2f}' if target is not None else '-'
-            lines.append(f'{label:<18}{mine:>10.3f}{theirs:>10.3f}'
+            tgt = f'{target}' if target is not None else '-'
+            lines.append(f'{label:<18}{mine:>10.1f}{theirs:>10.1f}'
                          f'{tgt:>8}  {"yes" if ok else "NO"}')
-    print(f'\n{"metric":<18}{"E2E-VLP":>10}{"baseline":>10}{"target":>8}'
-          '  beats')
+    print(f'\n{"metric (%)":<18}{"E2E-VLP":>10}{"baseline":>10}'
+          f'{"target":>8}  beats')
     print('-' * 54)
     print('\n'.join(lines))
 
