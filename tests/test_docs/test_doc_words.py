@@ -15,7 +15,9 @@ HERE = osp.dirname(osp.abspath(__file__))
 # Each pattern is a way of speaking about the building of the project.
 PATTERNS = [
     r'\bsessions?\b(?!\W{1,2}\)|[\'"]\))',  # pytest's scope='session' is ok
-    r'\bsittings?\b',
+    # 'sitting' as a work period, not the posture (a VG attribute)
+    r'\b(which|earlier|previous|this|that|another|each|one|first|second|'
+    r'later|last|next) sitting\b|\bsitting \d|\bsittings\b',
     r'\blent\b',
     r'\bagents?\b',
     r'\bdevelopers?\b',
@@ -60,5 +62,6 @@ def test_the_patterns_catch_such_words_and_spare_plain_ones():
         assert find_words(text), text
     for text in ("@pytest.fixture(scope='session')", 'test helpers',
                  'measured 2026-11-30 at commit 50f09c6', 'a silent run',
-                 'the cached wheel is used when available'):
+                 'the cached wheel is used when available',
+                 'a man sitting on a bench', 'sitting standing large'):
         assert not find_words(text), text
