@@ -2,7 +2,7 @@
 """Tiny random-init checkpoints of the shapes-world demo configs."""
 import os
 import os.path as osp
-from typing import Tuple
+from typing import Sequence, Tuple
 
 import torch
 from mmdet.registry import DATASETS, MODELS
@@ -81,3 +81,17 @@ def tiny_shapes_checkpoint(task: str, world: str,
     with open(osp.join(work_dir, 'last_checkpoint'), 'w') as f:
         f.write(ckpt)
     return config, ckpt
+
+
+def tiny_shapes_work_dirs(root: str, tasks: Sequence[str]) -> str:
+    """A tiny shapes world in ``root/shapes_world`` and, per task, a work
+    dir ``root/<task>`` with its tiny checkpoint (see
+    :func:`tiny_shapes_checkpoint`).
+
+    Returns:
+        str: ``root``.
+    """
+    world = make_tiny_shapes_world(osp.join(root, 'shapes_world'))
+    for task in tasks:
+        tiny_shapes_checkpoint(task, world, osp.join(root, task))
+    return root

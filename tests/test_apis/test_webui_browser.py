@@ -8,7 +8,7 @@ import os.path as osp
 import pytest
 
 from e2evlp_mm.apis import E2EVLPInferencer
-from e2evlp_mm.testing import make_tiny_shapes_world, tiny_shapes_checkpoint
+from e2evlp_mm.testing import tiny_shapes_work_dirs
 from e2evlp_mm.testing.webui_browser import Browser, WebUIServer, find_chromium
 
 CHROMIUM = find_chromium()
@@ -38,10 +38,7 @@ def _importable(module: str) -> bool:
 def world(tmp_path_factory):
     _require_browser()
     root = tmp_path_factory.mktemp('webui')
-    make_tiny_shapes_world(str(root / 'shapes_world'))
-    for task in ('pretrain', 'vqa', 'retrieval'):
-        tiny_shapes_checkpoint(task, str(root / 'shapes_world'),
-                               str(root / task))
+    tiny_shapes_work_dirs(str(root), ('pretrain', 'vqa', 'retrieval'))
     return root
 
 

@@ -9,16 +9,13 @@ from e2evlp_mm.apis.webui_handlers import Handlers
 from e2evlp_mm.apis.webui_inputs import check_image
 from e2evlp_mm.apis.webui_models import DEMO_WORK_DIRS, ModelServer
 from e2evlp_mm.apis.webui_search import GalleryCache
-from e2evlp_mm.testing import make_tiny_shapes_world, tiny_shapes_checkpoint
+from e2evlp_mm.testing import tiny_shapes_work_dirs
 
 
 @pytest.fixture(scope='module')
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp('webui_handlers')
-    make_tiny_shapes_world(str(root / 'shapes_world'))
-    for task in ('vqa', 'nlvr2', 'retrieval'):
-        tiny_shapes_checkpoint(task, str(root / 'shapes_world'),
-                               str(root / task))
+    tiny_shapes_work_dirs(str(root), ('vqa', 'nlvr2', 'retrieval'))
     return root
 
 
