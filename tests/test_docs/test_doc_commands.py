@@ -68,6 +68,16 @@ def test_every_command_is_run_here_or_by_a_named_test():
     assert not loose, '\n'.join(loose)
 
 
+def test_one_way_to_run_python():
+    """Commands run in the activated .venv as `python ...` (README), never
+    through `.venv/bin/python` or a PYTHONPATH."""
+    other = [f'{page}:{line}: {command.splitlines()[0]}'
+             for page in markdown_files()
+             for line, command, _ in commands(page)
+             if re.search(r'\.venv/bin/python|PYTHONPATH=', command)]
+    assert not other, '\n'.join(other)
+
+
 def test_every_named_tool_answers_help(tmp_path, monkeypatch):
     tools = set()
     for page in markdown_files():
