@@ -33,6 +33,6 @@ optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=5e-5, weight_decay=1e-4),
     clip_grad=dict(max_norm=0.1, norm_type=2),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=4, val_interval=4)
+train_cfg = dict(type='E2EVLPEpochBasedTrainLoop', max_epochs=4, val_interval=4)
 auto_scale_lr = dict(base_batch_size=64)
 default_hooks = dict(checkpoint=dict(save_best='retrieval/r_mean'))

@@ -1,6 +1,7 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Test (and evaluate) an E2E-VLP checkpoint (mmdet's test.py)."""
 import argparse
+import os.path as osp
 
 from mmdet.registry import RUNNERS
 from mmdet.utils import setup_cache_size_limit_of_dynamo
@@ -16,6 +17,7 @@ from e2evlp_mm.engine import (
     exit_on_data_error,
     finish_result_dump,
     load_config,
+    resolve_checkpoint,
     trigger_e2evlp_visualization,
 )
 
@@ -23,7 +25,10 @@ from e2evlp_mm.engine import (
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test E2E-VLP')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        help='checkpoint file, or a work dir (its last checkpoint); a path '
+        'gone since the work dir moved is looked up beside the config')
     parser.add_argument(
         '--out',
         help='dump predictions: a .pkl file (raw, mmdet) or a .json file in '
@@ -44,8 +49,9 @@ def main() -> None:
     setup_cache_size_limit_of_dynamo()
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher, args.local_rank)
-    cfg.load_from = args.checkpoint
     with exit_on_data_error(args.config):
+        cfg.load_from = resolve_checkpoint(args.checkpoint,
+                                           osp.dirname(args.config))
         check_data_exists(cfg, ('test_dataloader', ))
         check_test_args(cfg, args.out, args.show or bool(args.show_dir))
     if args.show or args.show_dir:

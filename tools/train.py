@@ -16,6 +16,7 @@ from e2evlp_mm.engine import (
     close_distributed,
     exit_on_data_error,
     load_config,
+    resume_checkpoint,
     save_after_data_error,
 )
 from e2evlp_mm.engine.mixed_precision import add_amp_arg, select_amp
@@ -58,10 +59,11 @@ def main() -> None:
             sys.exit(f'{args.config}: --auto-scale-lr needs '
                      'auto_scale_lr.base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
-    elif args.resume is not None:
-        cfg.resume, cfg.load_from = True, args.resume
+    if args.resume is not None:
+        # the newest complete checkpoint, also of a moved work dir
+        with exit_on_data_error(args.config):
+            cfg.resume, cfg.load_from = True, resume_checkpoint(
+                args.resume, cfg.work_dir)
 
     runner = None
     # A data error (also one raised in a dataloader worker) is shown alone;

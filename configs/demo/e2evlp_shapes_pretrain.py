@@ -22,12 +22,16 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=False, begin=100, end=max_iters,
          eta_min=2e-5),
 ]
+# E2E-VLP's loop and checkpoint hook resume an interrupted run exactly
+# (docs/long_runs.md); SIGTERM / SIGUSR1 save and exit with status 75.
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters)
+    type='E2EVLPIterBasedTrainLoop', max_iters=max_iters)
+custom_hooks = [dict(type='E2EVLPPreemptionHook')]
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=700,
+    checkpoint=dict(type='E2EVLPCheckpointHook', by_epoch=False,
+                    interval=700,
                     max_keep_ckpts=3))
 log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)

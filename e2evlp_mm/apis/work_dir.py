@@ -4,14 +4,17 @@ import glob
 import os.path as osp
 from typing import Optional, Tuple
 
+from ..engine.checkpoint_paths import last_checkpoint
+
 
 def resolve_work_dir(model: str,
                      weights: Optional[str] = None) -> Tuple[str, str]:
     """Turn ``tools/train.py --work-dir DIR`` into (config, checkpoint).
 
     mmengine dumps the merged config as ``DIR/<config name>.py`` and names
-    the newest checkpoint in ``DIR/last_checkpoint``; without that file the
-    ``*.pth`` with the latest modification time is used.
+    the newest checkpoint in ``DIR/last_checkpoint`` (looked up in ``DIR``
+    by name when the work dir has moved since); without that file the
+    newest complete ``*.pth`` is used.
 
     Args:
         model (str): A work dir.
@@ -28,14 +31,5 @@ def resolve_work_dir(model: str,
         raise FileNotFoundError(f'{model}: no dumped config (*.py); is it a '
                                 'work dir of tools/train.py?')
     if weights is None:
-        last = osp.join(model, 'last_checkpoint')
-        if osp.isfile(last):
-            with open(last) as f:
-                weights = f.read().strip()
-        else:
-            ckpts = sorted(
-                glob.glob(osp.join(model, '*.pth')), key=osp.getmtime)
-            if not ckpts:
-                raise FileNotFoundError(f'{model}: no checkpoint (*.pth).')
-            weights = ckpts[-1]
+        weights = last_checkpoint(model)
     return configs[-1], weights

@@ -16,6 +16,7 @@ from mmengine.runner import BaseLoop
 
 from ..datasets.transforms.load_image_from_file import skipped_total
 from ..datasets.validation import E2EVLPDataError
+from .atomic_file import E2EVLPCheckpointError
 from .cpu_distributed import fit_model_wrapper_to_device
 from .data_check import MissingDataError
 from .hooks.e2evlp_vocabulary_hook import add_vocabulary_hook
@@ -115,7 +116,8 @@ def exit_on_data_error(
     """Turn data errors into one message on stderr and exit status 1.
 
     :class:`E2EVLPDataError` and :class:`MissingDataError` name the file,
-    record and field (:class:`E2EVLPConfigError` the config keys); a
+    record and field (:class:`E2EVLPConfigError` the config keys,
+    :class:`E2EVLPCheckpointError` the checkpoint); a
     traceback (21 frames of mmengine and PyTorch) would only bury that, so
     it is not shown. Other errors pass through.
     Images skipped on the way are summed up in the log either way.
@@ -127,7 +129,8 @@ def exit_on_data_error(
     """
     try:
         yield
-    except E2EVLPConfigError as error:  # nothing ran yet: nothing to save
+    # nothing ran yet, or the failure was saving itself: nothing to save
+    except (E2EVLPConfigError, E2EVLPCheckpointError) as error:
         sys.exit(f'{config}: {error}')
     except (E2EVLPDataError, MissingDataError) as error:
         message = f'{config}: {data_error_message(error)}'

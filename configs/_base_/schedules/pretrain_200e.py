@@ -7,7 +7,7 @@ optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
 max_epochs = 200
 train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
+    type='E2EVLPEpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 # The paper gives no decay; we follow DETR and drop the lr x0.1 after 2/3.
