@@ -22,8 +22,9 @@ class E2EVLPIterBasedTrainLoop(IterBasedTrainLoop):
 
     def run(self) -> None:
         """Launch (or continue) training."""
-        if self._iter > 0:
-            self.dataloader_iterator = ResumedInfiniteIterator(
-                self.dataloader, self._iter,
-                lambda: restore_saved_rng(self.runner, 'iter'))
+        # Also from iteration 0: the loader's workers then start after the
+        # before_train hooks (E2EVLPPreemptionHook sets them up).
+        self.dataloader_iterator = ResumedInfiniteIterator(
+            self.dataloader, self._iter,
+            lambda: restore_saved_rng(self.runner, 'iter'))
         return super().run()

@@ -9,6 +9,7 @@ loaded for them) and loads the rest with the original loader's settings.
 import itertools
 from typing import Callable, Iterator, List
 
+import torch
 from mmengine.dataset import InfiniteSampler
 from mmengine.logging import print_log
 from mmengine.runner.loops import _InfiniteDataloaderIterator
@@ -87,7 +88,9 @@ class ResumedInfiniteIterator(_InfiniteDataloaderIterator):
     :class:`~mmengine.runner.IterBasedTrainLoop` advances its iterator
     ``done`` times on resume; here those calls return None without
     loading anything, and the first real one starts the sampler's order
-    where the checkpoint left it (then calls ``on_start``).
+    where the checkpoint left it (then calls ``on_start``). The loader
+    is iterated (its workers started) only then, after the
+    ``before_train`` hooks.
 
     Args:
         dataloader (DataLoader): The training loader.
@@ -114,7 +117,12 @@ class ResumedInfiniteIterator(_InfiniteDataloaderIterator):
         if self._iterator is None:
             if hasattr(self._dataloader.sampler, 'set_epoch'):
                 self._dataloader.sampler.set_epoch(self._epoch)
-            self._iterator = iter(
-                remaining_loader(self._dataloader, self._offset))
+            # mmengine's iterator drew its worker base seed from the
+            # global generator at build time; this one must not draw
+            # again (a fresh run stays identical to mmengine's loop).
+            with torch.random.fork_rng(devices=[]):
+                self._iterator = iter(
+                    remaining_loader(self._dataloader, self._offset)
+                    if self._offset else self._dataloader)
             self._on_start()
         return super().__next__()

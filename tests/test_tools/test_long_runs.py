@@ -57,7 +57,8 @@ def test_sigterm_stops_saves_and_resumes_bit_identical_moved(
     first = str(tmp_path / 'first')
     proc = run_tool([TRAIN, config, '--work-dir', first], str(tmp_path),
                     expect=PREEMPTED_EXIT_CODE)
-    assert 'Preempted (SIGTERM): stopped after iteration 5' in proc.stdout
+    assert ('Preempted (SIGTERM during iteration 5): stopped after '
+            'iteration 5') in proc.stdout
     assert last_checkpoint_name(first) == 'iter_5.pth'
     assert [r['iter'] for r in records(first)] == [1, 2, 3, 4, 5]
     # The work dir moves: last_checkpoint's absolute path is gone.

@@ -1,6 +1,7 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Checkpoints that are complete or absent, also within an epoch."""
 import os.path as osp
+import time
 from typing import Optional
 
 from mmdet.registry import HOOKS
@@ -50,6 +51,7 @@ class E2EVLPCheckpointHook(CheckpointHook):
                point: str) -> str:
         """Save a checkpoint (on every rank), then point to it."""
         path = self.file_backend.join_path(self.out_dir, filename)
+        start = time.perf_counter()
         runner.message_hub.update_info(
             RNG_KEY, dict(point=point, states=gather_rng_states()))
         try:
@@ -68,6 +70,9 @@ class E2EVLPCheckpointHook(CheckpointHook):
         runner.message_hub.update_info('last_ckpt', path)
         if is_main_process():
             atomic_write(osp.join(runner.work_dir, 'last_checkpoint'), path)
+            runner.logger.info(
+                f'Saved {path} ({osp.getsize(path) / 2**20:.1f} MiB) in '
+                f'{time.perf_counter() - start:.2f} s')
         return path
 
     def _previous(self, runner) -> str:

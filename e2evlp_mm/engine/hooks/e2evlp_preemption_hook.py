@@ -21,6 +21,30 @@ class E2EVLPPreempted(SystemExit):
     """Raised to end a preempted run once its checkpoint is saved."""
 
 
+class IgnoreSignalsInWorker:
+    """A data-loader ``worker_init_fn`` that also ignores stop signals.
+
+    SLURM signals every process of a job step, data-loader workers
+    included; a worker killed by SIGTERM would fail the main process
+    before it can save. Workers ignore the signal and end with the main
+    process instead.
+
+    Args:
+        init_fn (callable, optional): The loader's own ``worker_init_fn``.
+        signals (Sequence[int]): Signal numbers to ignore.
+    """
+
+    def __init__(self, init_fn, signals: Sequence[int]) -> None:
+        self.init_fn = init_fn
+        self.signals = list(signals)
+
+    def __call__(self, worker_id: int) -> None:
+        for signum in self.signals:
+            signal.signal(signum, signal.SIG_IGN)
+        if self.init_fn is not None:
+            self.init_fn(worker_id)
+
+
 @HOOKS.register_module()
 class E2EVLPPreemptionHook(Hook):
     """Save and exit with :data:`PREEMPTED_EXIT_CODE` on a stop signal.
@@ -54,14 +78,17 @@ class E2EVLPPreemptionHook(Hook):
         self.check_interval = check_interval
         self.exit_code = exit_code
         self.received: Optional[int] = None
+        self.received_in = 0
+        self._runner = None
         self._previous: Dict[int, object] = {}
 
     def _handle(self, signum: int, frame) -> None:
-        if self.received is None:
-            self.received = signum
+        if self.received is None:  # the iteration under way, from 1
+            self.received, self.received_in = signum, self._runner.iter + 1
 
     def before_train(self, runner) -> None:
         """Install the signal handlers and find the checkpoint hook."""
+        self._runner = runner
         self.checkpointer = next(
             (h for h in runner.hooks if isinstance(h, E2EVLPCheckpointHook)),
             None)
@@ -71,6 +98,11 @@ class E2EVLPPreemptionHook(Hook):
                 "type='E2EVLPCheckpointHook'")
         for signum in self.signals:
             self._previous[signum] = signal.signal(signum, self._handle)
+        loader = runner.train_dataloader
+        if getattr(loader, 'num_workers', 0) and not isinstance(
+                loader.worker_init_fn, IgnoreSignalsInWorker):
+            loader.worker_init_fn = IgnoreSignalsInWorker(
+                loader.worker_init_fn, self.signals)
 
     def after_train(self, runner) -> None:
         """Give the signals their previous handlers back."""
@@ -91,7 +123,8 @@ class E2EVLPPreemptionHook(Hook):
                 not self._agreed_stop():
             return
         path = self.checkpointer.save_iteration(runner)
-        name = signal.Signals(self.received).name if self.received \
+        name = (f'{signal.Signals(self.received).name} during iteration '
+                f'{self.received_in}') if self.received \
             else 'a stop signal on another rank'
         runner.logger.warning(
             f'Preempted ({name}): stopped after iteration {runner.iter + 1} '
