@@ -9,7 +9,6 @@ from mmdet.registry import HOOKS
 from mmengine.dist import all_reduce, get_world_size
 from mmengine.hooks import Hook
 
-from ..cli import close_distributed
 from .e2evlp_checkpoint_hook import E2EVLPCheckpointHook
 
 # sysexits.h EX_TEMPFAIL: "a temporary failure; the user is invited to
@@ -132,5 +131,6 @@ class E2EVLPPreemptionHook(Hook):
             f'Exit status {self.exit_code}; continue with tools/train.py '
             'CONFIG --resume')
         self.after_train(runner)
+        from ..cli import close_distributed  # cli imports the hooks
         close_distributed()
         raise E2EVLPPreempted(self.exit_code)
