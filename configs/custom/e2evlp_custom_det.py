@@ -11,16 +11,11 @@ work_dir = 'work_dirs/custom_det'
 new_vocabularies = ['classes']
 
 model = dict(bbox_head=dict(num_classes=data_root + 'det/classes.txt'))
+custom = dict(data_root=data_root, data_prefix=dict(img='images/'))
 train_dataloader = dict(
-    dataset=dict(
-        data_root=data_root,
-        ann_file='det/instances_train.json',
-        caption_file='det/captions_train.json',
-        data_prefix=dict(img='images/')))
+    dataset=dict(custom, ann_file='det/instances_train.json',
+                 caption_file='det/captions_train.json'))
 test_dataloader = dict(
-    dataset=dict(
-        data_root=data_root,
-        ann_file='det/instances_test.json',
-        caption_file='det/captions_test.json',
-        data_prefix=dict(img='images/')))
+    dataset=dict(custom, ann_file='det/instances_test.json',
+                 caption_file='det/captions_test.json'))
 test_evaluator = dict(ann_file=data_root + 'det/instances_test.json')

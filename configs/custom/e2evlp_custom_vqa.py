@@ -17,16 +17,11 @@ train_pipeline = [
     _base_.tokenize,
     dict(type='PackE2EVLPInputs'),
 ]
+custom = dict(data_root=data_root, data_prefix='images')
 train_dataloader = dict(
-    dataset=dict(
-        data_root=data_root,
-        data_prefix='images',
-        question_file='vqa/questions_train.json',
-        ann_file='vqa/annotations_train.json',
-        pipeline=train_pipeline))
+    dataset=dict(custom, question_file='vqa/questions_train.json',
+                 ann_file='vqa/annotations_train.json',
+                 pipeline=train_pipeline))
 test_dataloader = dict(
-    dataset=dict(
-        data_root=data_root,
-        data_prefix='images',
-        question_file='vqa/questions_test.json',
-        ann_file='vqa/annotations_test.json'))
+    dataset=dict(custom, question_file='vqa/questions_test.json',
+                 ann_file='vqa/annotations_test.json'))
