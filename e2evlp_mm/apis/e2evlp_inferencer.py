@@ -61,7 +61,10 @@ class E2EVLPInferencer(GallerySearchMixin, BaseInferencer):
     replaced by ``E2EVLPInferencerLoader`` (paths or BGR arrays) and the
     annotation transforms dropped; class and attribute names come from the
     checkpoint's ``dataset_meta``. Paths inside configs (tokenizer, answer
-    list) are relative to the repository root, so run from there.
+    list) are relative to the repository root, so run from there; when
+    they do not exist, the checkpoint's own copies are used, and a
+    checkpoint trained on other vocabularies than the config's files is
+    refused (docs/inference.md, "What a checkpoint knows").
 
     Args:
         model (str | dict | Config, optional): Config path or object, or a

@@ -17,7 +17,7 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
-from mmengine.runner import Runner
+from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from e2evlp_mm.apis import E2EVLPInferencer
@@ -68,6 +68,11 @@ def _config(path: str, out: str, **swap: Tuple[str, str]) -> str:
 def _answers(world):
     with open(world / 'shapes_world' / 'vqa' / 'answer_list.json') as f:
         return json.load(f)
+
+
+class _Loop(BaseLoop):
+    def run(self) -> None:
+        pass
 
 
 @pytest.fixture
@@ -162,6 +167,15 @@ def test_fine_tune_onto_new_answer_list_on_request(world, vqa, tmp_path):
     rows = model.vqa_head.classifier[3].weight
     assert torch.equal(rows[0], old_rows[len(answers) - 1])
     assert torch.equal(rows[len(answers) - 1], old_rows[0])
+    # what the run's checkpoints then save
+    runner._train_loop = _Loop(runner, SimpleNamespace(
+        dataset=SimpleNamespace(metainfo={})))
+    saved = {}
+    hook.before_save_checkpoint(runner, saved)
+    vocab = saved['meta']['vocabularies']
+    assert vocab['answers'] == new
+    assert vocab['wordpiece'] == checkpoint['meta']['vocabularies'][
+        'wordpiece']
 
 
 def test_missing_answer_list_named_before_runner(world, vqa, tmp_path,

@@ -66,7 +66,7 @@ class E2EVLPVocabularyHook(Hook):
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Add ``meta['vocabularies']`` of the training run."""
-        meta = getattr(runner.train_dataloader.dataset, 'metainfo', None)
+        meta, _ = _running_dataset(runner)  # the training set in a run
         current = model_vocabularies(_model(runner), meta)
         checkpoint.setdefault('meta', {})[META_KEY] = vocabulary_meta(
             current)
