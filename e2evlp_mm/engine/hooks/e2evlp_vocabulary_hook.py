@@ -79,7 +79,8 @@ class E2EVLPVocabularyHook(Hook):
             runner.cfg.get('new_vocabularies'))
         check_vocabularies(
             checkpoint, model_vocabularies(model, meta, dataset),
-            runner.cfg.get('load_from') or 'the resumed checkpoint', allow)
+            runner.cfg.get('load_from')
+            or f'(the latest in {runner.work_dir})', allow)
         old = saved_vocabularies(checkpoint.get('meta')).get('answers')
         if 'answers' in allow and old is not None:
             remap_answer_rows(checkpoint['state_dict'], model, old)
