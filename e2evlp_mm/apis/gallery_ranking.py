@@ -40,12 +40,14 @@ def encode_image_batches(model: nn.Module,
     tokens = max(im['feat'].size(1) for im in images)
 
     def pad(key: str, value) -> Tensor:
-        extra = tokens - images[0][key].size(1)
-        return torch.cat([
-            F.pad(im[key], (0, 0, 0, tokens - im[key].size(1)) if
-                  im[key].dim() == 3 else (0, tokens - im[key].size(1)),
-                  value=value) for im in images
-        ]) if extra or len(images) > 1 else images[0][key]
+        """(N, tokens, ...) of ``key``, images padded at the end."""
+        parts = []
+        for image in images:
+            x = image[key]
+            extra = tokens - x.size(1)
+            sides = (0, 0, 0, extra) if x.dim() == 3 else (0, extra)
+            parts.append(F.pad(x, sides, value=value) if extra else x)
+        return torch.cat(parts)
 
     return dict(
         image_feat=pad('feat', 0.),

@@ -63,7 +63,11 @@ class GallerySearchMixin:
 
     def default_prefilter_topk(self) -> Optional[int]:
         """The model's ``test_cfg.prefilter_topk``, else the retrieval
-        loop's (``cfg.test_cfg.prefilter_topk``), else None (all)."""
+        loop's (``cfg.test_cfg.prefilter_topk``), else None (all); None
+        for a model without the pre-filter branch (``itc_dims``)."""
+        head = getattr(self.model, 'retrieval_head', None)
+        if not getattr(head, 'with_itc', False):
+            return None
         model_cfg = getattr(self.model, 'test_cfg', None) or {}
         if 'prefilter_topk' in model_cfg:
             return model_cfg['prefilter_topk']

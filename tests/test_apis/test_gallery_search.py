@@ -6,6 +6,7 @@ import os.path as osp
 import runpy
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -93,6 +94,21 @@ def test_prefilter_scores_only_the_dual_encoder_candidates(
         assert result['query'] == images[i]
         assert [r['index'] for r in result['topk']] == reference[:, i].topk(
             3).indices.tolist()
+
+
+def test_images_of_other_sizes_are_padded(inferencer, images):
+    wide = np.random.default_rng(0).integers(0, 255, (64, 160, 3),
+                                             dtype=np.uint8)
+    gallery = inferencer.build_gallery(images=[images[0], wide],
+                                       batch_size=1)
+    assert gallery.image_names == [images[0], '00000001']
+    assert gallery.image_mask[1].sum() > 0 == gallery.image_mask[0].sum()
+    ranked = inferencer.search(gallery, texts=QUERIES[0], topk=2)[0]
+    for index, image in enumerate([images[0], wide]):
+        alone = inferencer.search(inferencer.build_gallery(images=[image]),
+                                  texts=QUERIES[0])[0]['topk'][0]['score']
+        score = [r for r in ranked['topk'] if r['index'] == index][0]
+        assert score['score'] == pytest.approx(alone, abs=1e-3)
 
 
 def test_gallery_cache_refused_for_another_checkpoint(
