@@ -2,11 +2,12 @@
 import os
 import os.path as osp
 import re
-import subprocess
 import sys
 
 import pytest
 import torch
+
+from e2evlp_mm.testing.commands import run_checked
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'e2evlp_shapes_retrieval.py')
@@ -22,14 +23,6 @@ TINY = [
 METRIC = re.compile(r'retrieval/(\w+_r\d+): ([\d.]+)')
 
 
-def _run(cmd, cwd, **env):
-    proc = subprocess.run(
-        cmd, cwd=cwd, capture_output=True, text=True, timeout=600,
-        env=dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', **env))
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
-
-
 def _recalls(log):
     found = dict(METRIC.findall(log))
     assert set(found) == {f'{d}_r{k}' for d in ('tr', 'ir')
@@ -42,23 +35,24 @@ def _recalls(log):
 def test_two_ranks_give_the_recalls_of_one(tmp_path):
     # 50 Flickr scenes: a 5-image, 25-sentence test split, which 2 ranks
     # split 3 + 3 (the sampler repeats one image).
-    _run([sys.executable, osp.join(ROOT, 'tools', 'dataset_converters',
-                                   'make_shapes_world.py'),
-          '--out', 'data/shapes_world', '--num-images', '8',
-          '--num-nlvr2', '4', '--num-flickr', '50'], tmp_path)
+    tools = osp.join(ROOT, 'tools')
+    run_checked([sys.executable,
+                 osp.join(tools, 'dataset_converters', 'make_shapes_world.py'),
+                 '--out', 'data/shapes_world', '--num-images', '8',
+                 '--num-nlvr2', '4', '--num-flickr', '50'], tmp_path)
     work = tmp_path / 'work'
-    _run([sys.executable, osp.join(ROOT, 'tools', 'train.py'), CONFIG,
-          '--work-dir', str(work), '--cfg-options'] + TINY, tmp_path)
+    run_checked([sys.executable, osp.join(tools, 'train.py'), CONFIG,
+                 '--work-dir', str(work), '--cfg-options'] + TINY, tmp_path)
     ckpt = str(work / 'iter_2.pth')
-    one = _recalls(
-        _run([sys.executable, osp.join(ROOT, 'tools', 'test.py'), CONFIG,
-              ckpt, '--work-dir', str(tmp_path / 'one'), '--cfg-options'] +
-             TINY, tmp_path))
-    two = _recalls(
-        _run(['bash', osp.join(ROOT, 'tools', 'dist_test.sh'), CONFIG, ckpt,
-              '2', '--work-dir', str(tmp_path / 'two'), '--cfg-options'] +
-             TINY, tmp_path, PORT=str(29600 + os.getpid() % 1000),
-             PYTHON=sys.executable))
+    one = _recalls(run_checked(
+        [sys.executable, osp.join(tools, 'test.py'), CONFIG, ckpt,
+         '--work-dir', str(tmp_path / 'one'), '--cfg-options'] + TINY,
+        tmp_path))
+    two = _recalls(run_checked(
+        ['bash', osp.join(tools, 'dist_test.sh'), CONFIG, ckpt, '2',
+         '--work-dir', str(tmp_path / 'two'), '--cfg-options'] + TINY,
+        tmp_path, PORT=str(29600 + os.getpid() % 1000),
+        PYTHON=sys.executable))
     assert two == one
     # not a degenerate ranking: some image misses at R@1, not all at R@10
     assert float(one['tr_r1']) < 100 and float(one['tr_r10']) > 0

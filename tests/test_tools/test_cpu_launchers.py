@@ -3,7 +3,6 @@ GPU, with no config overrides."""
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 from collections import Counter
 
@@ -12,6 +11,7 @@ import torch
 
 from e2evlp_mm.datasets.shapes_world import make_shapes_world
 from e2evlp_mm.testing import tiny_shapes_checkpoint
+from e2evlp_mm.testing.commands import run_checked
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 TOY = osp.join(ROOT, 'tests', 'data', 'configs', 'toy_regression.py')
@@ -20,19 +20,12 @@ pytestmark = pytest.mark.skipif(torch.cuda.is_available(),
                                 reason='checks the machine without a GPU')
 
 
-def _run(cmd, cwd, **env):
-    proc = subprocess.run(
-        cmd, cwd=cwd, capture_output=True, text=True, timeout=600,
-        env=dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', **env))
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
-
-
 def test_train_amp_bf16_runs_cpu_autocast(tmp_path):
-    log = _run([sys.executable, osp.join(ROOT, 'tools', 'train.py'), TOY,
-                '--amp', 'bf16', '--work-dir', str(tmp_path),
-                '--cfg-options', 'train_cfg.max_iters=2',
-                'default_hooks.checkpoint.interval=2'], tmp_path)
+    log = run_checked(
+        [sys.executable, osp.join(ROOT, 'tools', 'train.py'), TOY, '--amp',
+         'bf16', '--work-dir', str(tmp_path), '--cfg-options',
+         'train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=2'],
+        tmp_path)
     assert 'mixed precision runs as CPU autocast (bfloat16)' in log
     ckpt = torch.load(tmp_path / 'iter_2.pth', map_location='cpu',
                       weights_only=False)
@@ -52,10 +45,11 @@ def test_dist_test_out_two_ranks_write_one_complete_file(tmp_path):
     config, ckpt = tiny_shapes_checkpoint('pretrain', world,
                                           str(tmp_path / 'work'))
     out = tmp_path / 'dets.json'
-    _run(['bash', osp.join(ROOT, 'tools', 'dist_test.sh'), config, ckpt,
-          '2', '--work-dir', str(tmp_path / 'test'), '--out', str(out)],
-         tmp_path, PORT=str(29700 + os.getpid() % 1000),
-         PYTHON=sys.executable)
+    run_checked(
+        ['bash', osp.join(ROOT, 'tools', 'dist_test.sh'), config, ckpt, '2',
+         '--work-dir', str(tmp_path / 'test'), '--out', str(out)],
+        tmp_path, PORT=str(29700 + os.getpid() % 1000),
+        PYTHON=sys.executable)
     dets = json.loads(out.read_text())
     assert not (tmp_path / 'dets.bbox.json').exists()
     val = json.loads((tmp_path / 'world' / 'coco' / 'annotations' /
