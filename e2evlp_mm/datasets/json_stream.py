@@ -235,3 +235,29 @@ class JsonStream:
     def _end(self) -> None:
         if self._peek():
             raise self._invalid('Extra data', self._offset + self._pos)
+
+
+def stream_member(file: str, key: str,
+                  backend_args: Optional[dict] = None) -> dict:
+    """``{key: its list's elements, read lazily}`` of a json object file,
+    or ``{}`` when it has no ``key`` (so ``require_keys`` names it).
+
+    Example::
+
+        karpathy_eval_ids(stream_member(path, 'images'), path)
+    """
+    members = JsonStream(file, backend_args).members()
+    for name, value in members:
+        if name == key:
+            return {key: _elements_then_close(value, members)}
+    return {}
+
+
+def _elements_then_close(items: Iterator, members: Iterator) -> Iterator:
+    """The elements of ``items``; the file (``members``) stays open until
+    they are read."""
+    try:
+        for _, element in items:
+            yield element
+    finally:
+        members.close()

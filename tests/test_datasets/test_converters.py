@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from e2evlp_mm.datasets import E2EVLPDataError
 from e2evlp_mm.datasets.converters import (
     answer_soft_scores,
     build_answer_vocab,
@@ -13,6 +14,9 @@ from e2evlp_mm.datasets.converters import (
     normalize_vqa_answer,
     split_det,
 )
+from e2evlp_mm.datasets.converters.vqa_answers import load_vqa_annotations
+from e2evlp_mm.datasets.exclusions import karpathy_eval_ids
+from e2evlp_mm.datasets.json_stream import stream_member
 
 
 def _obj(oid, name, x=0, y=0, w=10, h=10, attrs=None):
@@ -127,3 +131,20 @@ def test_answer_soft_scores():
     mapping = {a: i for i, a in enumerate(vocab)}
     assert answer_soft_scores(answers, mapping) == scores
     assert answer_soft_scores(['cat'] * 10, vocab) == {}
+
+
+def test_vqa_and_exclusion_converters_read_streams(tmp_path):
+    """Same answers / ids as from whole files; a missing key is named."""
+    anns = [_ann('two'), _ann('2'), _ann('yes')] * 50
+    path = tmp_path / 'vqa.json'
+    path.write_text(json.dumps(dict(info={}, annotations=anns)))
+    assert list(load_vqa_annotations([str(path), str(path)])) == anns * 2
+    karpathy = dict(images=[dict(split=s, cocoid=i) for i, s in enumerate(
+        ['train', 'val', 'test', 'restval'] * 30)], dataset='coco')
+    path.write_text(json.dumps(karpathy))
+    assert karpathy_eval_ids(stream_member(str(path), 'images'),
+                             str(path)) == karpathy_eval_ids(karpathy, '')
+    path.write_text('{"questions": []}')
+    with pytest.raises(E2EVLPDataError,
+                       match=r"vqa\.json': missing field 'annotations'"):
+        list(load_vqa_annotations([str(path)]))

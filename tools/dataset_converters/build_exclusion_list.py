@@ -23,6 +23,7 @@ from e2evlp_mm.datasets.exclusions import (
     karpathy_eval_ids,
     vqa_image_ids,
 )
+from e2evlp_mm.datasets.json_stream import stream_member
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,12 +39,11 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     sources = {}
-    for path in args.karpathy:
-        with open(path) as f:
-            sources[path] = karpathy_eval_ids(json.load(f), path)
+    for path in args.karpathy:  # files read as streams
+        sources[path] = karpathy_eval_ids(stream_member(path, 'images'),
+                                          path)
     for path in args.vqa_questions:
-        with open(path) as f:
-            sources[path] = vqa_image_ids(json.load(f), path)
+        sources[path] = vqa_image_ids(stream_member(path, 'questions'), path)
     if not sources:
         raise SystemExit('give --karpathy and/or --vqa-questions')
     out = build_exclusions(sources)

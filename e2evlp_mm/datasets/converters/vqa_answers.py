@@ -5,14 +5,16 @@ The normalisation is the official VQA evaluation's (as in mmpretrain's
 ``VQAAcc``): punctuation, digits/number words and articles, so ``'two'`` and
 ``'2'``, ``'a dog'`` and ``'dog'`` are the same answer.
 """
-import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from mmpretrain.evaluation.metrics.vqa import (
     _process_digit_article,
     _process_punctuation,
 )
+
+from ..json_stream import stream_member
+from ..validation import require_keys
 
 
 def normalize_vqa_answer(answer: str) -> str:
@@ -28,13 +30,13 @@ def normalize_vqa_answer(answer: str) -> str:
     return _process_digit_article(_process_punctuation(answer))
 
 
-def load_vqa_annotations(paths: Sequence[str]) -> list[dict]:
-    """The ``annotations`` lists of VQA v2 annotation files, concatenated."""
-    anns = []
+def load_vqa_annotations(paths: Sequence[str]) -> Iterator[dict]:
+    """The ``annotations`` of VQA v2 annotation files, one file after the
+    other, read as streams (train2014's is 330 MB of json)."""
     for path in paths:
-        with open(path) as f:
-            anns.extend(json.load(f)['annotations'])
-    return anns
+        part = stream_member(path, 'annotations')
+        require_keys(part, ('annotations', ), path, None)
+        yield from part['annotations']
 
 
 def build_answer_vocab(annotations: Iterable[dict], top_k: int = 3129,
