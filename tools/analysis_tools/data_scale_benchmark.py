@@ -13,8 +13,9 @@ empty placeholder images), then runs, each in its own process:
 3. a loader worker's resident memory after a few and after many samples;
 4. loader throughput of the pre-training pipeline (decode, 480-800 x
    <=1333 resize, flip with text swap, tokenize, mask, ITM negative, pack)
-   on 640x480 JPEGs, in one process (= one worker), and the workers per
-   GPU that a step time needs.
+   on 640x480 JPEGs, in one single-threaded process (= one worker), per
+   second of its CPU time, and the workers per GPU that a step time
+   needs: ceil(4 images / (step time x images per second)).
 
 Peak memory is the process's maximum resident set (``wait4``), imports
 included. ``--code DIR`` runs steps 1-2 with another checkout's package
@@ -99,6 +100,7 @@ def _run(name: str, cmd: List[str], code: str, cwd: str,
     last = out.strip().splitlines()[-1] if out.strip() else '{}'
     result = json.loads(last) if last.startswith('{') else {}
     result.update(step=name, wall_s=round(time.time() - start, 1),
+                  cpu_s=round(usage.ru_utime + usage.ru_stime, 1),
                   peak_gb=round(usage.ru_maxrss / 2**20, 2))
     return _print(result)
 
@@ -106,9 +108,10 @@ def _run(name: str, cmd: List[str], code: str, cwd: str,
 def _print(result: dict) -> dict:
     name = result['step']
     extra = {k: v for k, v in result.items()
-             if k not in ('step', 'wall_s', 'peak_gb')}
-    print(f'{name:<26} {result["wall_s"]:>7.1f} s {result["peak_gb"]:>6.2f} '
-          f'GB  {extra}', flush=True)
+             if k not in ('step', 'wall_s', 'peak_gb', 'cpu_s')}
+    print(f'{name:<26} {result["wall_s"]:>7.1f} s (cpu '
+          f'{result.get("cpu_s", "-")} s) {result["peak_gb"]:>6.2f} GB  '
+          f'{extra}', flush=True)
     return result
 
 
@@ -194,12 +197,16 @@ def step_throughput(work: str, num: int, step_times: List[float]) -> dict:
     dataset = DATASETS.build(ds_cfg)
     for i in range(5):  # warm-up
         dataset[i]
-    start = time.time()
+    # CPU time: what one worker with a core of its own delivers, also on a
+    # shared machine (one thread: OMP_NUM_THREADS=1, cv2.setNumThreads)
+    wall, cpu = time.time(), time.process_time()
     for i in range(num):
         dataset[i % len(dataset)]
-    rate = num / (time.time() - start)
-    return dict(images_per_s_per_worker=round(rate, 1), workers_per_gpu={
-        str(t): math.ceil(BATCH_PER_GPU / (t * rate)) for t in step_times})
+    rate = num / (time.process_time() - cpu)
+    return dict(images_per_s_per_worker=round(rate, 1),
+                images_per_s_wall=round(num / (time.time() - wall), 1),
+                workers_per_gpu={str(t): math.ceil(BATCH_PER_GPU / (t * rate))
+                                 for t in step_times})
 
 
 def _step(args: argparse.Namespace) -> dict:
