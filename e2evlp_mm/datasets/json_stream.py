@@ -156,13 +156,19 @@ class JsonStream:
         while True:
             yield index, self._value(f'{trail}[{index}]')
             index += 1
-            char = self._peek()
-            self._pos += 1
-            if char == ']':
+            if not self._more(']'):
                 return
-            if char != ',':
-                raise self._invalid("Expecting ',' delimiter",
-                                    self._offset + self._pos - 1)
+
+    def _more(self, close: str) -> bool:
+        """After an element or member: True at ',', False at ``close``."""
+        char = self._peek()
+        self._pos += 1
+        if char == close:
+            return False
+        if char != ',':
+            raise self._invalid("Expecting ',' delimiter",
+                                self._offset + self._pos - 1)
+        return True
 
     # -- the top level ---------------------------------------------------
     def records(self) -> Iterator[Tuple[int, Any]]:
@@ -224,13 +230,8 @@ class JsonStream:
                     pass
             else:
                 yield key, self._value(key)
-            char = self._peek()
-            self._pos += 1
-            if char == '}':
+            if not self._more('}'):
                 return
-            if char != ',':
-                raise self._invalid("Expecting ',' delimiter",
-                                    self._offset + self._pos - 1)
 
     def _end(self) -> None:
         if self._peek():
