@@ -9,7 +9,7 @@ and attribute lists applied. A process holds no per-image Python objects:
 is drawn, so a loader worker's memory stays flat over an epoch.
 """
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -115,12 +115,13 @@ class CompactAnnotations:
                     instances=instances,
                     coco_id=None if coco_id == NO_ID else coco_id)
 
-    def texts(self, k: int, max_texts: Optional[int] = None) -> List[str]:
-        """The texts of image ``k`` (the first ``max_texts``)."""
+    def text_range(self, k: int, max_texts: Optional[int] = None
+                   ) -> Tuple[int, int]:
+        """The first text of image ``k`` (for :meth:`text`) and how many
+        it has (at most ``max_texts``)."""
         lo, hi = self.a['text_start'][k:k + 2].tolist()
-        if max_texts is not None:
-            hi = min(hi, lo + max_texts)
-        return [self.text(t) for t in range(lo, hi)]
+        num = hi - lo if max_texts is None else min(hi - lo, max_texts)
+        return lo, num
 
     def text(self, t: int) -> str:
         """The ``t``-th text in image order."""

@@ -195,10 +195,11 @@ class E2EVLPPretrainDataset(CocoDataset):
             self.full_init()
         image_idx, text_idx = self._pairs[idx].tolist()
         image = int(self._images[image_idx])
-        texts = self.annotations.texts(image, self.max_texts_per_image)
-        if text_idx < 0 and texts:
-            text_idx = np.random.randint(len(texts))
-        return image, texts[text_idx] if texts else ''
+        first, num = self.annotations.text_range(image,
+                                                 self.max_texts_per_image)
+        if text_idx < 0 and num:
+            text_idx = np.random.randint(num)
+        return image, self.annotations.text(first + text_idx) if num else ''
 
     def prepare_data(self, idx: int) -> Optional[dict]:
         """Run the pipeline with ``text_pool``; in test mode with
