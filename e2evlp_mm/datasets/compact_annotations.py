@@ -64,6 +64,20 @@ class CompactAnnotations:
                 file, 'attribute_categories', meta['attribute_categories'],
                 attributes)
         self.box_counts = meta['box_counts']
+        self.cache_file: Optional[str] = None  # set when mapped from one
+
+    def __getstate__(self) -> dict:
+        """Pickled (spawned loader workers) as the path of its cache file,
+        which the copy maps again, instead of a copy of the arrays."""
+        state = dict(self.__dict__)
+        if self.cache_file:
+            state['a'] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.a is None:
+            self.a = annotation_cache.load(self.cache_file)[0]
 
     def __len__(self) -> int:
         return len(self.a['img_id'])
@@ -152,6 +166,7 @@ def open_coco_style(file: str, text_file: str, text_key: str,
     arrays, meta = annotation_cache.cached(path, lambda: read_coco_style(
         file, text_file, text_key, backend_args))
     ann = CompactAnnotations(arrays, meta, file, img_prefix, **vocab)
+    ann.cache_file = path
     ann.check_images()
     log_box_counts(file, ann.box_counts)
     return ann

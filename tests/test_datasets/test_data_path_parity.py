@@ -4,6 +4,7 @@ converter output, byte for byte, and the same samples, sample by sample
 (old_data_path.py keeps the old path)."""
 import json
 import os.path as osp
+import pickle
 
 import numpy as np
 import pytest
@@ -176,3 +177,12 @@ def test_bad_vg_files_are_named_by_the_converter(fault, message, corpus,
     with pytest.raises(E2EVLPDataError, match=message):
         run_tool('dataset_converters/vg_to_det.py', str(vg), '--out-dir',
                  str(tmp_path / 'out'))
+
+
+def test_annotations_pickle_as_their_cache_file(corpus):
+    """Spawned loader workers map the cache file again: no array copy."""
+    _, new = _datasets(corpus, 'vg')
+    blob = pickle.dumps(new.annotations)
+    assert len(blob) < 20_000 < new.annotations.a['bbox'].nbytes
+    copy = pickle.loads(blob)
+    assert all(copy.info(k) == new.annotations.info(k) for k in range(20))
