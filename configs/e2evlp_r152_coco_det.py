@@ -16,6 +16,7 @@ model = dict(
     text_cfg=dict(tokenizer_path={{_base_.tokenizer_path}}),
     # COCO's 80 classes (the annotation file's, checked before the run by
     # E2EVLPPreflightHook), no attributes; a new classifier is learned
+    # (classes named as in VG start from their VG rows)
     bbox_head=dict(num_classes=80, num_attributes=0),
     mlm_head=None,
     itm_head=None,

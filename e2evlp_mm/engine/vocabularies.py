@@ -244,30 +244,37 @@ def check_vocabularies(checkpoint: dict, current: Current, name: str,
         'docs/inference.md, "What a checkpoint knows".')
 
 
-def remap_answer_rows(state_dict: dict, model: nn.Module,
-                      old: Sequence[str]) -> None:
-    """Give each answer the classifier row it had in the checkpoint.
+def remap_rows(state_dict: dict, model: nn.Module, name: str,
+               old: Sequence[str], new: Sequence[str]) -> None:
+    """Give each name of a vocabulary the output row it had in the
+    checkpoint.
 
-    For fine-tuning onto a new answer list: the output rows of answers in
-    both lists are moved to their new index; new answers keep the model's
-    (initial) rows.
+    For fine-tuning onto a new answer / class / attribute list: in every
+    head parameter listed under ``name`` in the head's
+    ``vocabulary_params``, the rows of names in both lists move to their
+    new index; rows past the names (DETR's background class) stay paired
+    from the end; new names keep the model's (initial) rows.
 
     Args:
         state_dict (dict): The checkpoint's state dict, changed in place.
         model (nn.Module): The model to load into (its current rows).
-        old (Sequence[str]): The checkpoint's answer list.
+        name (str): ``answers``, ``classes`` or ``attributes``.
+        old (Sequence[str]): The checkpoint's list.
+        new (Sequence[str]): The config's list.
     """
-    index = {answer: i for i, answer in enumerate(old)}
+    index = {n: i for i, n in enumerate(old)}
+    pairs = [(i, index[n]) for i, n in enumerate(new) if n in index]
     own = model.state_dict()
-    for name, head in answer_heads(model):
-        pairs = [(i, index[a]) for i, a in enumerate(head.answer_list)
-                 if a in index]
-        for param in getattr(head, 'answer_params', ()):
-            key = f'{name}.{param}'
+    for child, head in model.named_children():
+        for param in getattr(head, 'vocabulary_params', {}).get(name, ()):
+            key = f'{child}.{param}'
             if key not in state_dict or key not in own:
                 continue
-            rows = own[key].detach().clone()
-            if pairs:
-                new_i, old_i = map(torch.tensor, zip(*pairs))
-                rows[new_i] = state_dict[key][old_i].to(rows)
+            rows, saved = own[key].detach().clone(), state_dict[key]
+            extra = min(rows.size(0) - len(new), saved.size(0) - len(old))
+            tail = [(rows.size(0) - k, saved.size(0) - k)
+                    for k in range(1, extra + 1)]
+            if pairs + tail:
+                new_i, old_i = map(torch.tensor, zip(*(pairs + tail)))
+                rows[new_i] = saved[old_i].to(rows)
             state_dict[key] = rows

@@ -142,6 +142,18 @@ def test_class_and_wordpiece_mismatch_refused(world, tmp_path):
     assert f'config [{classes[0]!r}' in message
     assert 'wordpiece of model.text_cfg.tokenizer_path' in message
     assert 'first difference at index 5' in message
+    # asked for, each class keeps its row (DETR's background row too)
+    model = MODELS.build(Config.fromfile(config).model)
+    runner = SimpleNamespace(model=model, cfg=Config(dict(
+        load_from=other, new_vocabularies=['classes', 'wordpiece'])))
+    runner._test_loop = _Loop(runner, SimpleNamespace(
+        dataset=SimpleNamespace(metainfo=dict(classes=classes))))
+    E2EVLPVocabularyHook().after_load_checkpoint(runner, checkpoint)
+    _load_checkpoint_to_model(model, checkpoint, strict=True)
+    saved = torch.load(other, weights_only=False)['state_dict']
+    rows, old = model.bbox_head.fc_cls.weight, saved['bbox_head.fc_cls.weight']
+    assert torch.equal(rows[:len(classes)], old[:len(classes)].flip(0))
+    assert torch.equal(rows[len(classes):], old[len(classes):])
 
 
 def test_fine_tune_onto_new_answer_list_on_request(world, vqa, tmp_path):

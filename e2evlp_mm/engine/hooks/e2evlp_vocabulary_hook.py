@@ -14,7 +14,7 @@ from ..vocabularies import (
     allowed_new,
     check_vocabularies,
     model_vocabularies,
-    remap_answer_rows,
+    remap_rows,
     saved_vocabularies,
     vocabulary_meta,
 )
@@ -47,10 +47,9 @@ class E2EVLPVocabularyHook(Hook):
     ``tools/test.py``) compares the checkpoint's with the config's and
     raises :class:`E2EVLPVocabularyError` naming both. Vocabularies listed
     in ``new_vocabularies`` (this hook's argument or the config key of that
-    name) are not compared: fine-tuning onto a new answer list remaps the
-    classifier rows of the answers both lists share; a new class list
-    loads the classifier as it is when the sizes agree (mmengine skips it,
-    with a warning, when they do not).
+    name) are not compared: fine-tuning onto a new answer, class or
+    attribute list moves the classifier rows of the names both lists
+    share to their new index (:func:`remap_rows`).
 
     ``tools/train.py`` and ``tools/test.py`` add this hook to every config.
 
@@ -77,13 +76,14 @@ class E2EVLPVocabularyHook(Hook):
         meta, dataset = _running_dataset(runner)
         allow = self.new_vocabularies + allowed_new(
             runner.cfg.get('new_vocabularies'))
+        current = model_vocabularies(model, meta, dataset)
         check_vocabularies(
-            checkpoint, model_vocabularies(model, meta, dataset),
-            runner.cfg.get('load_from')
+            checkpoint, current, runner.cfg.get('load_from')
             or f'(the latest in {runner.work_dir})', allow)
-        old = saved_vocabularies(checkpoint.get('meta')).get('answers')
-        if 'answers' in allow and old is not None:
-            remap_answer_rows(checkpoint['state_dict'], model, old)
+        saved = saved_vocabularies(checkpoint.get('meta'))
+        for name in set(allow) & set(saved) & set(current) - {'wordpiece'}:
+            remap_rows(checkpoint['state_dict'], model, name, saved[name],
+                       current[name][0])
 
 
 def add_vocabulary_hook(cfg: Config) -> Config:

@@ -42,6 +42,11 @@ class E2EVLPHead(DETRHead):
             (``embed_dims``, ``loss_cls`` with ``bg_cls_weight``,
             ``loss_bbox``, ``loss_iou``, ``train_cfg``, ``test_cfg``).
     """
+    # parameters with one row per class / attribute (remapped by name when
+    # fine-tuning onto a new vocabulary, see engine/vocabularies.py)
+    vocabulary_params = dict(
+        classes=('fc_cls.weight', 'fc_cls.bias'),
+        attributes=('fc_attr.weight', 'fc_attr.bias'))
 
     def __init__(self,
                  num_classes: Union[int, str],

@@ -47,7 +47,8 @@ class E2EVLPVQAHead(BaseModule):
     """
     # parameters with one row per answer (remapped by name when fine-tuning
     # onto a new answer list, see engine/vocabularies.py)
-    answer_params = ('classifier.3.weight', 'classifier.3.bias')
+    vocabulary_params = dict(
+        answers=('classifier.3.weight', 'classifier.3.bias'))
 
     def __init__(self,
                  embed_dims: int,
