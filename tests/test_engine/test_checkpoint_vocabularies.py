@@ -205,7 +205,9 @@ def test_nlvr2_json_out_refused_before_runner(world, tmp_path, no_runner):
         osp.join(ROOT, 'configs', 'demo', 'e2evlp_shapes_nlvr2.py'),
         str(tmp_path / 'nlvr2.py'),
         data=('data/shapes_world/', f'{world}/shapes_world/'))
-    message = _tool('test.py', config, 'any.pth', '--work-dir',
+    ckpt = tmp_path / 'any.pth'  # never read: refused before
+    ckpt.write_bytes(b'')
+    message = _tool('test.py', config, str(ckpt), '--work-dir',
                     str(tmp_path), '--out', str(tmp_path / 'x.json'))
     assert 'x.json' in message and 'E2EVLPNLVR2Acc' in message, message
     assert '.pkl' in message and '\n' not in message
