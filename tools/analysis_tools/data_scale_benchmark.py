@@ -148,11 +148,17 @@ def step_build(config: str) -> dict:
                 rss_after_mb=_status(os.getpid())['VmRSS'])
 
 
+def _without_text_pool(batch: List[dict]) -> List[dict]:
+    """The samples less ``text_pool``, which refers to the dataset (the
+    pipeline's ITM step takes it out; here it would be pickled)."""
+    return [{k: v for k, v in d.items() if k != 'text_pool'} for d in batch]
+
+
 def step_worker(config: str, few: int, many: int) -> dict:
     from torch.utils.data import DataLoader, RandomSampler
     dataset, _ = _train_set(config)
     loader = DataLoader(dataset, batch_size=1, num_workers=1,
-                        collate_fn=list, sampler=RandomSampler(
+                        collate_fn=_without_text_pool, sampler=RandomSampler(
                             dataset, replacement=True, num_samples=many))
     it = iter(loader)
     out = {}
