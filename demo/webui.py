@@ -234,6 +234,7 @@ def warm_up(handlers: Handlers) -> None:
     """Encode the search galleries and say so in the log."""
     for line in handlers.warm_up():
         print(f'[webui] {line}', flush=True)
+    print('[webui] search galleries ready', flush=True)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from .webui_inputs import (
     gallery_texts,
 )
 from .webui_models import ModelServer, ServedModel
-from .webui_search import GalleryCache
+from .webui_search import GalleryCache, prefilter_topk
 from .webui_search import search_images as search_galleries
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,13 @@ def table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
              '|' + '---|' * len(header)]
     lines += ['| ' + ' | '.join(cell(v) for v in row) + ' |' for row in rows]
     return '\n'.join(lines)
+
+
+def joint_passes(joint: Optional[int]) -> str:
+    """How many items of a gallery the joint pass scored per query."""
+    if joint is None:
+        return 'every item scored by the joint pass'
+    return f'joint pass on the top {joint} of the pre-filter per query'
 
 
 class Handlers:
@@ -216,8 +223,8 @@ class Handlers:
         query = check_text(query, 'text query')
         sources = gallery_images(self.gallery_dirs, uploads or [])
         with model.lock:
-            hits, encoding, num = search_galleries(model, self.galleries,
-                                                   sources, query, int(topk))
+            hits, encoding, num, joint = search_galleries(
+                model, self.galleries, sources, query, int(topk))
         view = [(h['name'], f'{i}. {osp.basename(h["name"])} '
                  f'({h["score"]:.2f})') for i, h in enumerate(hits, 1)]
         rows = [(i, osp.basename(h['name']), h['score'])
@@ -225,7 +232,8 @@ class Handlers:
         status = answered_by(model, start)
         status += f'  \nGallery: {num} images'
         status += (f', encoded now in {encoding:.1f} s (later queries reuse '
-                   'it).' if encoding else ', encoded before.')
+                   'it)' if encoding else ', encoded before')
+        status += f'; {joint_passes(joint)}.'
         return status, view, table(('#', 'image', 'score'), rows)
 
     @shows_errors(num_outputs=1)
@@ -242,8 +250,11 @@ class Handlers:
         texts = gallery_texts(texts)
         with model.lock:
             gallery = self.galleries.texts(model, texts)
-            hits = model.inferencer.search(gallery, images=source,
-                                           topk=int(topk))[0]['topk']
+            joint = prefilter_topk(model, gallery.text_embed)
+            hits = model.inferencer.search(
+                gallery, images=source, topk=int(topk),
+                prefilter_topk=joint)[0]['topk']
         rows = [(i, h['name'], h['score']) for i, h in enumerate(hits, 1)]
-        return (answered_by(model, start, [note]),
-                table(('#', 'text', 'score'), rows))
+        status = answered_by(model, start, [note])
+        status += f'  \n{len(texts)} texts; {joint_passes(joint)}.'
+        return status, table(('#', 'text', 'score'), rows)

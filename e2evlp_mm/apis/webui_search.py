@@ -11,6 +11,21 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from .gallery_store import RetrievalGallery
 from .webui_models import ServedModel
 
+# Joint passes per query when a checkpoint's config names none (its config
+# predates ``prefilter_topk``): configs/demo/e2evlp_shapes_retrieval.py's.
+DEFAULT_PREFILTER = 16
+
+
+def prefilter_topk(model: ServedModel,
+                   embed: Optional[object]) -> Optional[int]:
+    """Joint passes per query: the config's ``prefilter_topk``, else
+    :data:`DEFAULT_PREFILTER` when the gallery has pre-filter embeddings
+    (``embed``), else None (every item scored)."""
+    topk = model.inferencer.default_prefilter_topk()
+    if topk is None and embed is not None:
+        topk = DEFAULT_PREFILTER
+    return topk
+
 
 def _digest(items: Sequence[str]) -> str:
     return hashlib.sha1('\n'.join(items).encode()).hexdigest()[:16]
@@ -69,7 +84,7 @@ class GalleryCache:
 
 def search_images(model: ServedModel, cache: GalleryCache,
                   sources: Sequence[Sequence[str]], query: str,
-                  topk: int) -> Tuple[List[Dict], float, int]:
+                  topk: int) -> Tuple[List[Dict], float, int, Optional[int]]:
     """The best images for a text over several image galleries (a
     folder each, the uploads), merged by score.
 
@@ -83,17 +98,20 @@ def search_images(model: ServedModel, cache: GalleryCache,
     Returns:
         tuple: ``[{index, name, score}]`` best first (``index`` into the
         concatenated sources, ``name`` the path), the seconds spent
-        encoding galleries, and the number of images searched.
+        encoding galleries, the number of images searched and the joint
+        passes per query and gallery (None: all).
     """
-    hits, encoding, offset = [], 0.0, 0
+    hits, encoding, offset, joint = [], 0.0, 0, None
     for paths in sources:
         if not paths:
             continue
         gallery, seconds = cache.images(model, paths)
         encoding += seconds
-        found = model.inferencer.search(gallery, texts=query,
-                                        topk=topk)[0]['topk']
+        joint = prefilter_topk(model, gallery.image_embed)
+        found = model.inferencer.search(
+            gallery, texts=query, topk=topk,
+            prefilter_topk=joint)[0]['topk']
         hits += [dict(h, index=h['index'] + offset) for h in found]
         offset += len(paths)
     hits.sort(key=lambda h: -h['score'])
-    return hits[:topk], encoding, offset
+    return hits[:topk], encoding, offset, joint

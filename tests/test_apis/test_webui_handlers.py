@@ -135,12 +135,14 @@ def test_compare_and_search_texts_match_the_inferencer(handlers, world,
         assert f'| {i} | {hit["name"]} | {hit["score"]:.4f} |' in ranks
 
 
-def test_search_encodes_each_gallery_once(handlers, world, scenes, tmp_path):
+def test_search_encodes_each_gallery_once(handlers, world, scenes, tmp_path,
+                                          monkeypatch):
     folder = world / 'shapes_world' / 'flickr30k' / 'flickr30k-images'
     handlers.gallery_dirs = [str(folder)]
     handlers.galleries = GalleryCache(str(tmp_path / 'cache'))
     first = handlers.search_images(None, 'a red circle', [], 3)
     assert 'Gallery: 4 images, encoded now' in first[0]
+    assert 'joint pass on the top 16 of the pre-filter' in first[0]
     assert len(list((tmp_path / 'cache').iterdir())) == 1
     again = handlers.search_images(None, 'a red circle', [], 3)
     assert 'encoded before' in again[0] and again[1:] == first[1:]
@@ -155,3 +157,9 @@ def test_search_encodes_each_gallery_once(handlers, world, scenes, tmp_path):
                                                  scenes, 6)
     assert 'Gallery: 6 images' in status and len(view) == 6
     assert {v[0] for v in view} == set(images[:4]) | set(scenes)
+    # a checkpoint whose config predates prefilter_topk: the demo's 16
+    model = handlers.server.for_tab('search')[0]
+    monkeypatch.setattr(model.inferencer, 'default_prefilter_topk',
+                        lambda: None)
+    status, ranks = handlers.search_texts(None, scenes[0], 'a\nb', 2)
+    assert '2 texts; joint pass on the top 16 of the pre-filter' in status

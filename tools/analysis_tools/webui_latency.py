@@ -37,6 +37,7 @@ from e2evlp_mm.testing.webui_browser import (
 
 WORLD = 'data/shapes_world'
 ENCODED = re.compile(r'search gallery of (\d+) images encoded in ([\d.]+) s')
+READY = '[webui] search galleries ready'
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -77,18 +78,21 @@ def _inputs(world: str) -> Dict[str, str]:
                 statement=statement, text='a red circle and a blue square')
 
 
-def _synthetic(num: int, out: str) -> str:
+def _synthetic(num: int, out: str) -> List[str]:
+    """Folders holding ``num`` generated shapes scenes."""
     from e2evlp_mm.datasets.shapes_world import make_shapes_world
-    make_shapes_world(out, num_images=num, seed=1, num_nlvr2=0,
-                      num_flickr=0)
-    return osp.join(out, 'coco', 'train2017')
+    make_shapes_world(out, num_images=num, seed=1, num_nlvr2=8,
+                      num_flickr=4)
+    return [osp.join(out, 'coco', split) for split in ('train2017',
+                                                       'val2017')]
 
 
 def _steps(inputs: Dict[str, str]) -> List[Dict]:
     """What to upload, type and click in each measured tab."""
     image, text = inputs['image'], inputs['text']
     return [
-        dict(key='describe', tab=None, uploads=[('describe-image', image)],
+        dict(key='describe', tab='Detect and describe',
+             uploads=[('describe-image', image)],
              fills=[('describe-text', text)], button='describe-run',
              status='describe-status'),
         dict(key='ask', tab='Ask', uploads=[('ask-image', image)],
@@ -102,7 +106,7 @@ def _steps(inputs: Dict[str, str]) -> List[Dict]:
         dict(key='search_images', tab='Search', uploads=[],
              fills=[('search-query', text)], button='search-images-run',
              status='search-status'),
-        dict(key='search_texts', tab='Image -> texts',
+        dict(key='search_texts', tab='Image -> texts', needs='Search',
              uploads=[('search-image', image)], fills=[],
              button='search-texts-run', status='search-status'),
     ]
@@ -116,8 +120,8 @@ def run(args: argparse.Namespace) -> Dict:
     tmp = tempfile.mkdtemp(prefix='webui_latency_')
     gallery = (_synthetic(args.synthetic_gallery, osp.join(tmp, 'world'))
                if args.synthetic_gallery else
-               osp.join(args.world, 'flickr30k', 'flickr30k-images'))
-    server_args = ['--gallery', gallery]
+               [osp.join(args.world, 'flickr30k', 'flickr30k-images')])
+    server_args = ['--gallery', *gallery]
     for spec in args.model or [[d] for d in DEMO_WORK_DIRS]:
         server_args += ['--model', *spec]
     server = WebUIServer(server_args, osp.join(tmp, 'webui.log'),
@@ -130,9 +134,7 @@ def run(args: argparse.Namespace) -> Dict:
                               text=True).stdout.strip(),
         cpu=cpu_model(), threads=args.threads, gallery=gallery, tabs={})
     try:
-        deadline = time.monotonic() + 3600
-        while not ENCODED.search(server.log()) and \
-                time.monotonic() < deadline:
+        while READY not in server.log():
             time.sleep(1)
         found = ENCODED.search(server.log())
         if found:
@@ -140,9 +142,12 @@ def run(args: argparse.Namespace) -> Dict:
             results['gallery_encoding_s'] = float(found.group(2))
         browser.page.goto(server.url)
         browser.page.wait_for_selector('#describe-run', timeout=60000)
+        shown = [t.strip() for t in
+                 browser.page.get_by_role('tab').all_inner_texts()]
         for step in _steps(inputs):
-            if step['tab']:
-                browser.open_tab(step['tab'])
+            if step.get('needs', step['tab']) not in shown:
+                continue  # no checkpoint for it
+            browser.open_tab(step['tab'])
             for elem_id, path in step['uploads']:
                 browser.upload(elem_id, path)
                 browser.wait_preview(elem_id)
