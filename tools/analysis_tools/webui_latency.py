@@ -17,13 +17,13 @@ commit and the CPU.
 import argparse
 import datetime
 import json
-import os
 import os.path as osp
 import re
 import statistics
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from typing import Dict, List, Optional
 
 from e2evlp_mm.apis.webui_models import DEMO_WORK_DIRS
@@ -62,20 +62,31 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def _inputs(world: str) -> Dict[str, str]:
-    """A validation scene with its first question, a second scene, and a
-    test statement of the world."""
-    val = osp.join(world, 'coco', 'val2017')
-    scenes = sorted(os.listdir(val))[:2]
-    image_id = int(osp.splitext(scenes[0])[0])
-    with open(osp.join(world, 'vqa',
-                       'v2_OpenEnded_mscoco_val2014_questions.json')) as f:
-        question = next(q['question'] for q in json.load(f)['questions']
-                        if q['image_id'] == image_id)
+    """The validation scene with the most objects, its first caption and
+    question, a second scene, and a test statement of the world."""
+    coco = osp.join(world, 'coco')
+
+    def load(path: str) -> dict:
+        with open(osp.join(world, path)) as f:
+            return json.load(f)
+
+    objects = Counter(a['image_id'] for a in load(
+        'coco/annotations/instances_val2017.json')['annotations'])
+    images = {im['id']: im['file_name'] for im in load(
+        'coco/annotations/instances_val2017.json')['images']}
+    image_id = max(sorted(objects), key=objects.get)
+    other = next(i for i in sorted(images) if i != image_id)
+    caption = next(a['caption'] for a in load(
+        'coco/annotations/captions_val2017.json')['annotations']
+        if a['image_id'] == image_id)
+    question = next(q['question'] for q in load(
+        'vqa/v2_OpenEnded_mscoco_val2014_questions.json')['questions']
+        if q['image_id'] == image_id)
     with open(osp.join(world, 'nlvr2', 'test1.json')) as f:
         statement = json.loads(f.readline())['sentence']
-    return dict(image=osp.join(val, scenes[0]),
-                right=osp.join(val, scenes[1]), question=question,
-                statement=statement, text='a red circle and a blue square')
+    return dict(image=osp.join(coco, 'val2017', images[image_id]),
+                right=osp.join(coco, 'val2017', images[other]),
+                question=question, statement=statement, text=caption)
 
 
 def _synthetic(num: int, out: str) -> List[str]:
