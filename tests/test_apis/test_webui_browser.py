@@ -96,6 +96,9 @@ def test_page_serves_the_given_checkpoints(browser, shots):
     assert not any('Compare' in t for t in tabs)  # no NLVR2 checkpoint
     problems = browser.text('problems')
     assert 'missing_nlvr2' in problems and 'no such file' in problems
+    # offline: the only other host asked is Gradio's unused iframe resizer
+    assert all('iframeResizer' in url for url in browser.refused), \
+        browser.refused
     browser.screenshot(osp.join(shots, 'webui_start.png'))
 
 
