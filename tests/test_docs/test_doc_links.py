@@ -4,14 +4,6 @@ import os.path as osp
 
 from doc_pages import ROOT, anchors, links, markdown_files
 
-# Pages that README links and that other parts of the project add. While
-# one is missing its links are not checked; once it exists it is checked
-# like every page (its own links included, by markdown_files()).
-PAGES_ADDED_ELSEWHERE = {
-    'docs/training_on_gpus.md', 'docs/long_runs.md', 'docs/webui.md',
-    'docs/useful_tools.md'
-}
-
 
 def _broken(path, root=ROOT):
     here = osp.dirname(osp.join(root, path))
@@ -23,8 +15,7 @@ def _broken(path, root=ROOT):
                 if file_part else osp.join(root, path))
         rel = osp.relpath(full, root)
         if not osp.exists(full):
-            if rel not in PAGES_ADDED_ELSEWHERE:
-                yield f'{path}:{number}: {target} (no such file)'
+            yield f'{path}:{number}: {target} (no such file)'
             continue
         if anchor and anchor not in anchors(rel, root):
             yield f'{path}:{number}: {target} (no heading #{anchor})'
