@@ -23,8 +23,7 @@ from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from e2evlp_mm.apis import E2EVLPInferencer
 from e2evlp_mm.engine import E2EVLPVocabularyHook
 from e2evlp_mm.engine.vocabularies import E2EVLPVocabularyError
-from e2evlp_mm.testing import make_tiny_shapes_world, tiny_shapes_checkpoint
-from e2evlp_mm.testing.shapes_checkpoint import ROOT
+from e2evlp_mm.testing.shapes_checkpoint import ROOT, tiny_shapes_work_dirs
 
 QUESTIONS = ['what color is the circle?', 'how many shapes are there?']
 
@@ -32,14 +31,19 @@ QUESTIONS = ['what color is the circle?', 'how many shapes are there?']
 @pytest.fixture(scope='module')
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp('vocab')
-    make_tiny_shapes_world(str(root / 'shapes_world'))
+    tiny_shapes_work_dirs(str(root), ('vqa', 'det'))
     return root
+
+
+def _work_dir(world, task: str) -> Tuple[str, str]:
+    """Config and checkpoint of a tiny work dir of ``world``."""
+    work = world / task
+    return str(work / f'e2evlp_shapes_{task}.py'), str(work / 'iter_1.pth')
 
 
 @pytest.fixture(scope='module')
 def vqa(world):
-    return tiny_shapes_checkpoint('vqa', str(world / 'shapes_world'),
-                                  str(world / 'vqa'))
+    return _work_dir(world, 'vqa')
 
 
 def _tool(name: str, *args: str) -> str:
@@ -123,8 +127,7 @@ def test_inferencer_takes_vocabularies_from_checkpoint(world, vqa, tmp_path,
 
 
 def test_class_and_wordpiece_mismatch_refused(world, tmp_path):
-    config, ckpt = tiny_shapes_checkpoint(
-        'det', str(world / 'shapes_world'), str(tmp_path / 'det'))
+    config, ckpt = _work_dir(world, 'det')
     checkpoint = torch.load(ckpt, weights_only=False)
     vocab = checkpoint['meta']['vocabularies']
     classes = vocab['classes']
