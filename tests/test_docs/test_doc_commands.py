@@ -53,6 +53,10 @@ NOT_RUN_HERE = {
     'test_fine_tune_onto_new_answer_list_on_request',
     r'python tools/analysis_tools/benchmark\.py':
     'minutes; tests/test_tools/test_benchmark.py runs it tiny',
+    r'(nice -n 10 python tools/analysis_tools/data_scale_benchmark\.py|'
+    r'git archive 5f3eb13)':
+    'minutes and GBs; tests/test_tools/test_data_scale_benchmark.py runs '
+    'it tiny',
 }
 TOOL = re.compile(r'(?<![\w/.])((?:tools|demo)/[\w/]+\.py)\b')
 
