@@ -1,7 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-"""The data path as it was before the streaming one (commit 5f3eb13),
-kept verbatim as the reference that test_data_path_parity.py compares the
-new path with: whole-file ``json.load``, per-image dicts."""
+"""The whole-file data path of commit 5f3eb13, verbatim: the reference
+that test_data_path_parity.py compares the streaming path with."""
 import os.path as osp
 from collections import Counter, defaultdict
 from typing import Dict, List, Optional, Sequence, Tuple
