@@ -55,13 +55,13 @@ def _score_all(inferencer, images):
 
 
 def test_search_top5_equals_exhaustive_scoring(inferencer, images):
-    assert inferencer.default_prefilter_topk() == 16  # the model's
+    assert inferencer.default_prefilter_topk() == 64  # the model's
     gallery = inferencer.build_gallery(images=images, batch_size=5)
     assert gallery.num_images == 12 and gallery.image_names == images
     reference = _score_all(inferencer, images).t()  # (N_txt, N_img)
     exhaustive = inferencer.search(gallery, texts=QUERIES,
                                    prefilter_topk=None)
-    default = inferencer.search(gallery, texts=QUERIES)  # 16 >= 12
+    default = inferencer.search(gallery, texts=QUERIES)  # 64 >= 12
     for q, (full, pre) in enumerate(zip(exhaustive, default)):
         top5 = reference[q].topk(5).indices.tolist()
         assert [r['index'] for r in full['topk']] == top5

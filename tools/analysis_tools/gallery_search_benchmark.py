@@ -45,6 +45,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--num-queries', type=int, default=20)
     parser.add_argument('--check-size', type=int, default=100,
                         help='gallery size of the top-5 comparison')
+    parser.add_argument(
+        '--check-topk', type=int, nargs='*', default=[],
+        help='also compare these pre-filter sizes on --check-size')
     parser.add_argument('--full-max', type=int, default=1000,
                         help='largest gallery scored exhaustively')
     parser.add_argument('--full-queries', type=int, default=3,
@@ -81,6 +84,15 @@ def timed(inferencer, gallery, texts, prefilter_topk) -> tuple:
     return seconds, top5
 
 
+def agreement(top: List[list], full_top: List[list]) -> str:
+    """Queries whose top-5 equals the exhaustive one (same order), and the
+    mean share of the exhaustive top-5 found."""
+    same = sum(a == b for a, b in zip(top, full_top))
+    found = statistics.mean(
+        len(set(a) & set(b)) / len(b) for a, b in zip(top, full_top))
+    return f'{same} / {len(top)} (found {100 * found:.0f}%)'
+
+
 def main() -> None:
     args = parse_args()
     inferencer = E2EVLPInferencer(args.model, weights=args.weights,
@@ -102,15 +114,14 @@ def main() -> None:
     print('| images | ms / query, top-k pre-filter | ms / query, all '
           'images | same top-5 |')
     print('|---|---|---|---|')
-    per_pass = None
+    per_pass, rows = None, []
     for size in sorted(args.sizes):
         part = gallery.head(size)
         pre, pre_top = timed(inferencer, part, texts, k)
         same = ''
         if size == args.check_size:
             full, full_top = timed(inferencer, part, texts, None)
-            same = f'{sum(a == b for a, b in zip(pre_top, full_top))} / ' \
-                f'{len(texts)}'
+            same = agreement(pre_top, full_top)
         elif size <= args.full_max:
             full, _ = timed(inferencer, part, texts[:args.full_queries],
                             None)
@@ -121,6 +132,15 @@ def main() -> None:
             full_ms = f'~{1e3 * per_pass * size:.0f} (est.)'
         print(f'| {size} | {1e3 * statistics.median(pre):.1f} | '
               f'{full_ms} | {same} |')
+        if size == args.check_size and args.check_topk:
+            rows.append((part, full_top))
+    for part, full_top in rows:
+        print(f'\n| pre-filter k ({part.num_images} images) | ms / query | '
+              'same top-5 |\n|---|---|---|')
+        for topk in args.check_topk:
+            seconds, top = timed(inferencer, part, texts, topk)
+            print(f'| {topk} | {1e3 * statistics.median(seconds):.1f} | '
+                  f'{agreement(top, full_top)} |')
 
 
 if __name__ == '__main__':
