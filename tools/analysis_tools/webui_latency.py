@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> Dict:
             results['gallery_images'] = int(found.group(1))
             results['gallery_encoding_s'] = float(found.group(2))
         browser.page.goto(server.url)
-        browser.page.wait_for_selector('#describe-run', timeout=60000)
+        browser.page.wait_for_selector('[role=tab]', timeout=60000)
         shown = [t.strip() for t in
                  browser.page.get_by_role('tab').all_inner_texts()]
         for step in _steps(inputs):
