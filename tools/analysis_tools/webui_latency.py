@@ -19,6 +19,7 @@ import datetime
 import json
 import os.path as osp
 import re
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -175,6 +176,7 @@ def run(args: argparse.Namespace) -> Dict:
     finally:
         browser.close()
         server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=1)
