@@ -45,8 +45,12 @@ class ServedModel:
 
     @property
     def label(self) -> str:
-        """``name (checkpoint file)`` for the page."""
-        return f'{self.name} ({osp.basename(self.weights)})'
+        """``name (checkpoint file)`` for the page (the name alone when
+        it already names the file)."""
+        weights = osp.basename(self.weights)
+        if self.name.endswith(weights):
+            return self.name
+        return f'{self.name} ({weights})'
 
 
 def resolve_spec(spec: Sequence[str]) -> Tuple[str, str, str]:

@@ -170,7 +170,9 @@ def run(args: argparse.Namespace) -> Dict:
                 browser.click_and_wait(step['button'], step['status'])
                 for _ in range(args.repeat)
             ]
-            if args.screenshots:
+            if args.screenshots:  # once the pictures have loaded
+                browser.page.wait_for_load_state('networkidle')
+                browser.page.wait_for_timeout(1000)
                 browser.screenshot(
                     osp.join(args.screenshots, f'webui_{step["key"]}.png'))
     finally:
