@@ -13,7 +13,7 @@ from .webui_models import ServedModel
 
 # Joint passes per query when a checkpoint's config names none (its config
 # predates ``prefilter_topk``): configs/demo/e2evlp_shapes_retrieval.py's.
-DEFAULT_PREFILTER = 16
+DEFAULT_PREFILTER = 64
 
 
 def prefilter_topk(model: ServedModel,

@@ -8,7 +8,7 @@ from e2evlp_mm.apis import E2EVLPInferencer
 from e2evlp_mm.apis.webui_handlers import Handlers
 from e2evlp_mm.apis.webui_inputs import check_image
 from e2evlp_mm.apis.webui_models import DEMO_WORK_DIRS, ModelServer
-from e2evlp_mm.apis.webui_search import GalleryCache
+from e2evlp_mm.apis.webui_search import DEFAULT_PREFILTER, GalleryCache
 from e2evlp_mm.testing import tiny_shapes_work_dirs
 
 
@@ -35,7 +35,8 @@ def handlers(world):
     server = ModelServer(
         [[str(world / 'vqa')], [str(world / 'nlvr2')],
          [str(world / 'retrieval')], [str(world / 'nowhere')],
-         [str(world / 'vqa' / 'e2evlp_shapes_vqa.py')], [str(broken)]],
+         [str(world / 'vqa' / 'e2evlp_shapes_vqa.py')], [str(broken)],
+         [str(broken / 'e2evlp_shapes_vqa.py'), str(broken / 'iter_1.pth')]],
         device='cpu')
     return Handlers(server, [str(world / 'shapes_world' / 'flickr30k' /
                                  'flickr30k-images')])
@@ -51,7 +52,8 @@ def test_server_lists_what_it_does_not_serve(handlers, world, tmp_path,
     problems = '\n'.join(server.problems)
     assert f'{world / "nowhere"}: no such file or folder' in problems
     assert 'a config needs a checkpoint' in problems
-    assert f'{world / "broken"}: could not load' in problems
+    assert f'{world / "broken"}: no checkpoint' in problems
+    assert 'e2evlp_shapes_vqa.py + iter_1.pth: could not load' in problems
     # no --model and no demo run here: every demo work dir is named
     monkeypatch.chdir(tmp_path)
     empty = ModelServer(None)
@@ -142,7 +144,9 @@ def test_search_encodes_each_gallery_once(handlers, world, scenes, tmp_path,
     handlers.galleries = GalleryCache(str(tmp_path / 'cache'))
     first = handlers.search_images(None, 'a red circle', [], 3)
     assert 'Gallery: 4 images, encoded now' in first[0]
-    assert 'joint pass on the top 16 of the pre-filter' in first[0]
+    joint = handlers.server.for_tab('search')[0].inferencer \
+        .default_prefilter_topk()  # the config's
+    assert f'joint pass on the top {joint} of the pre-filter' in first[0]
     assert len(list((tmp_path / 'cache').iterdir())) == 1
     again = handlers.search_images(None, 'a red circle', [], 3)
     assert 'encoded before' in again[0] and again[1:] == first[1:]
@@ -157,9 +161,10 @@ def test_search_encodes_each_gallery_once(handlers, world, scenes, tmp_path,
                                                  scenes, 6)
     assert 'Gallery: 6 images' in status and len(view) == 6
     assert {v[0] for v in view} == set(images[:4]) | set(scenes)
-    # a checkpoint whose config predates prefilter_topk: the demo's 16
+    # a checkpoint whose config predates prefilter_topk: the demo's
     model = handlers.server.for_tab('search')[0]
     monkeypatch.setattr(model.inferencer, 'default_prefilter_topk',
                         lambda: None)
     status, ranks = handlers.search_texts(None, scenes[0], 'a\nb', 2)
-    assert '2 texts; joint pass on the top 16 of the pre-filter' in status
+    assert f'2 texts; joint pass on the top {DEFAULT_PREFILTER} of the ' \
+        'pre-filter' in status
