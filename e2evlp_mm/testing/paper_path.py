@@ -7,6 +7,7 @@ Used by ``tests/test_tools/test_paper_path.py``; also handy by hand::
     python -m e2evlp_mm.testing.paper_path data/ configs/e2evlp_r152_vqa.py
 """
 import json
+import os
 import os.path as osp
 import runpy
 import sys
@@ -45,8 +46,10 @@ def prepare_data(root: str, num_images: int = 24) -> None:
     """Write a real-format ``data/`` tree under ``root`` the way
     docs/data_preparation.md tells a user to: the raw datasets (here
     generated), then
-    ``vg_to_det.py``, ``build_vqa_answers.py``, ``train_wordpiece.py`` and
-    ``build_exclusion_list.py``, in that order.
+    ``vg_to_det.py``, ``build_vqa_answers.py``, ``train_wordpiece.py``,
+    ``build_exclusion_list.py`` and ``build_annotation_cache.py`` (the
+    pre-training config's, from ``root`` as its working directory), in
+    that order.
 
     Args:
         root (str): Folder that will hold ``data/``.
@@ -81,6 +84,19 @@ def prepare_data(root: str, num_images: int = 24) -> None:
              '--vqa-questions',
              osp.join(data, 'vqa/v2_OpenEnded_mscoco_val2014_questions.json'),
              '--out', osp.join(data, 'exclusions/pretrain_exclude.json'))
+    with _chdir(root):  # the configs read data/ relative to it
+        run_tool('dataset_converters/build_annotation_cache.py',
+                 osp.join(ROOT, 'configs/e2evlp_r50_6l_pretrain.py'))
+
+
+@contextmanager
+def _chdir(folder: str) -> Iterator[None]:
+    saved = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(saved)
 
 
 def _shrink_pipeline(pipeline: list, scale: tuple) -> None:

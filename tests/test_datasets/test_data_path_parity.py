@@ -2,7 +2,9 @@
 """The streaming data path gives what the whole-file one gave: the same
 converter output, byte for byte, and the same samples, sample by sample
 (old_data_path.py keeps the old path)."""
+import glob
 import json
+import os
 import os.path as osp
 import pickle
 
@@ -10,7 +12,11 @@ import numpy as np
 import pytest
 from old_data_path import OldPretrainDataset, convert_vg_to_det
 
-from e2evlp_mm.datasets import E2EVLPDataError, E2EVLPPretrainDataset
+from e2evlp_mm.datasets import (
+    E2EVLPDataError,
+    E2EVLPPretrainDataset,
+    annotation_cache,
+)
 from e2evlp_mm.datasets.converters import load_vg, split_det
 from e2evlp_mm.testing.paper_path import run_tool
 from e2evlp_mm.testing.scale_corpus import write_coco, write_vg
@@ -82,7 +88,7 @@ def test_converter_output_is_byte_for_byte_the_old_one(corpus):
                for a in corpus['old']['annotations'])
 
 
-def _datasets(corpus, source, **kwargs):
+def _kwargs(corpus, source, **kwargs):
     ann = osp.join(corpus['vg'], 'annotations')
     common = dict(metainfo=dict(
         classes=osp.join(ann, 'objects_vocab.txt'),
@@ -97,18 +103,15 @@ def _datasets(corpus, source, **kwargs):
                       caption_file='annotations/captions_train2017.json',
                       data_prefix=dict(img='train2017/'),
                       class_aliases=osp.join(ann, 'coco_to_vg.json'))
+    return common
+
+
+def _datasets(corpus, source, **kwargs):
+    common = _kwargs(corpus, source, **kwargs)
     return OldPretrainDataset(**common), E2EVLPPretrainDataset(**common)
 
 
-@pytest.mark.parametrize('source', ['vg', 'coco'])
-@pytest.mark.parametrize('kwargs', [
-    dict(text_sampling='image'),
-    dict(text_sampling='pair', max_texts_per_image=2,
-         filter_cfg=dict(filter_empty_gt=True, min_size=250)),
-    dict(test_mode=True),
-])
-def test_same_samples_as_the_whole_file_path(corpus, source, kwargs):
-    old, new = _datasets(corpus, source, **kwargs)
+def _assert_same_samples(old, new):
     assert len(new) == len(old) > 10
     assert new.metainfo == old.metainfo
     for ds in (old, new):  # the same draws of the same random stream
@@ -119,6 +122,49 @@ def test_same_samples_as_the_whole_file_path(corpus, source, kwargs):
         assert a == b
     assert old.texts == new.texts
     assert sum(len(s['instances']) for s in new.samples) > 50
+
+
+@pytest.mark.parametrize('source', ['vg', 'coco'])
+@pytest.mark.parametrize('kwargs', [
+    dict(text_sampling='image'),
+    dict(text_sampling='pair', max_texts_per_image=2,
+         filter_cfg=dict(filter_empty_gt=True, min_size=250)),
+    dict(test_mode=True),
+])
+def test_same_samples_as_the_whole_file_path(corpus, source, kwargs):
+    _assert_same_samples(*_datasets(corpus, source, **kwargs))
+
+
+def test_prepared_cache_is_mapped_not_written(corpus, tmp_path,
+                                              monkeypatch):
+    """build_annotation_cache.py writes the cache files a dataset would
+    write on first use; the datasets then map them, writing nothing, and
+    give the same samples."""
+    pattern = osp.join(corpus['root'], '*', 'annotations', '.e2evlp_cache',
+                       '*.cache')
+    for path in glob.glob(pattern):
+        os.remove(path)
+    kind = dict(type='E2EVLPPretrainDataset')
+    train = [_kwargs(corpus, s, text_sampling='image', **kind)
+             for s in ('vg', 'coco')]
+    val = _kwargs(corpus, 'vg', test_mode=True, **kind)
+    config = tmp_path / 'config.py'
+    config.write_text(
+        f'train_dataloader = dict(dataset=dict(type="ConcatDataset", '
+        f'datasets={train!r}))\nval_dataloader = dict(dataset={val!r})\n')
+    run_tool('dataset_converters/build_annotation_cache.py', str(config),
+             '--dataloaders', 'train_dataloader', 'val_dataloader')
+    written = {p: os.stat(p).st_mtime_ns for p in glob.glob(pattern)}
+    assert len(written) == 2  # VG, COCO (VG once for both dataloaders)
+
+    def no_write(*args):
+        raise AssertionError('the prepared cache was written again')
+    monkeypatch.setattr(annotation_cache, 'save', no_write)
+    for source in ('vg', 'coco'):
+        old, new = _datasets(corpus, source, text_sampling='image')
+        assert new.annotations.cache_file in written
+        _assert_same_samples(old, new)
+    assert {p: os.stat(p).st_mtime_ns for p in glob.glob(pattern)} == written
 
 
 def _error(call):

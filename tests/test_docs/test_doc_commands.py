@@ -34,7 +34,7 @@ NOT_RUN_HERE = {
     'tools/install.sh (the same import check ends every install)',
     r'python -m pytest -q tests/test_compat.py': 'make test',
     r'python tools/dataset_converters/(vg_to_det|build_vqa_answers|'
-    r'build_exclusion_list|train_wordpiece)\.py':
+    r'build_exclusion_list|train_wordpiece|build_annotation_cache)\.py':
     'tests/test_paper/test_paper_path.py (the same converters, in this '
     'order, on generated real-format files)',
     r'python -c "import torch, torchvision as tv; torch.save':

@@ -77,6 +77,9 @@ def build_caches(cfg: Config, dataloaders=DATALOADERS) -> List[dict]:
                             seconds=round(time.time() - start, 2)))
             print(f'{dataset.ann_file}: {out[-1]["cache"]} '
                   f'({out[-1]["seconds"]} s)', flush=True)
+    if not out:
+        raise ValueError(f'{cfg.filename}: no E2EVLPPretrainDataset in '
+                         f'{", ".join(dataloaders)}')
     return out
 
 
