@@ -14,6 +14,7 @@ import time
 from typing import Dict, List, Optional
 
 import numpy as np
+import psutil
 import torch
 import torch.nn as nn
 from mmdet.registry import DATASETS, HOOKS, MODELS
@@ -136,20 +137,23 @@ class E2EVLPSendSignal(Hook):
     Args:
         at (int): The iteration.
         signal_name (str): E.g. ``'SIGTERM'``.
-        to_parent (bool): Signal the parent (torchrun) instead of this
-            process, as a scheduler signals the launcher.
+        ancestor (int): Signal this process (0), its parent (1: torchrun)
+            or grandparent (2: ``tools/dist_train.sh``), as a scheduler
+            signals the launcher.
     """
 
     def __init__(self, at: int, signal_name: str = 'SIGTERM',
-                 to_parent: bool = False) -> None:
+                 ancestor: int = 0) -> None:
         self.at = at
         self.signum = getattr(signal, signal_name)
-        self.to_parent = to_parent
+        self.ancestor = ancestor
 
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
         if runner.iter + 1 == self.at and get_rank() == 0:
-            os.kill(os.getppid() if self.to_parent else os.getpid(),
-                    self.signum)
+            pid = os.getpid()
+            for _ in range(self.ancestor):
+                pid = psutil.Process(pid).ppid()
+            os.kill(pid, self.signum)
 
 
 @HOOKS.register_module()

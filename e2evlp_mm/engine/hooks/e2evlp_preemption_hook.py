@@ -1,12 +1,13 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Stop on SIGTERM / SIGUSR1 after a checkpoint, with a status to requeue on.
 """
+import os
 import signal
 from typing import Dict, Optional, Sequence
 
 import torch
 from mmdet.registry import HOOKS
-from mmengine.dist import all_reduce, get_world_size
+from mmengine.dist import all_reduce, get_rank, get_world_size
 from mmengine.hooks import Hook
 
 from .e2evlp_checkpoint_hook import E2EVLPCheckpointHook
@@ -115,6 +116,18 @@ class E2EVLPPreemptionHook(Hook):
             all_reduce(flag, op='max')
         return bool(flag.item())
 
+    def _report_status(self) -> None:
+        """Pass the exit status to ``tools/dist_train.sh``.
+
+        torchrun turns a worker's status 75 into its own 1; the launcher
+        script names a file in ``E2EVLP_EXIT_STATUS_FILE`` and exits with
+        the status rank 0 writes there.
+        """
+        path = os.environ.get('E2EVLP_EXIT_STATUS_FILE')
+        if path and get_rank() == 0:
+            with open(path, 'w') as f:
+                f.write(str(self.exit_code))
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
         """Stop here when any rank has received a stop signal."""
@@ -131,6 +144,7 @@ class E2EVLPPreemptionHook(Hook):
             f'Exit status {self.exit_code}; continue with tools/train.py '
             'CONFIG --resume')
         self.after_train(runner)
+        self._report_status()
         from ..cli import close_distributed  # cli imports the hooks
         close_distributed()
         raise E2EVLPPreempted(self.exit_code)
