@@ -7,7 +7,8 @@ from typing import Iterator, List, Tuple
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 FENCE = re.compile(r'^(```|~~~)')
-LINK = re.compile(r'!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)')
+LINK = re.compile(r'!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)'
+                  r'|<img\s[^>]*src="([^"]+)"')
 HEADING = re.compile(r'^(#{1,6})\s+(.*?)\s*#*\s*$')
 COMMAND_MARK = '<!-- test-command -->'
 
@@ -34,8 +35,8 @@ def links(path: str, root: str = ROOT) -> Iterator[Tuple[int, str]]:
     """(line number, target) of every markdown link and image."""
     for number, line in prose_lines(path, root):
         # inline code is not a link: `x[0](y)`
-        for target in LINK.findall(re.sub(r'`[^`]*`', '', line)):
-            yield number, target
+        for pair in LINK.findall(re.sub(r'`[^`]*`', '', line)):
+            yield number, pair[0] or pair[1]
 
 
 def slug(heading: str) -> str:

@@ -36,3 +36,9 @@ def test_link_check_finds_a_missing_file_and_heading(tmp_path):
     broken = list(_broken('README.md', str(tmp_path)))
     assert len(broken) == 2, broken
     assert '#nope' in broken[0] and 'docs/none.md' in broken[1]
+
+
+def test_readme_stays_a_front_page():
+    """README is the front door; details belong in docs/ (<= 250 lines)."""
+    with open(osp.join(ROOT, 'README.md')) as f:
+        assert len(f.read().splitlines()) <= 250
