@@ -11,6 +11,11 @@ from .caption_dataset import E2EVLPCaptionDataset
 from .nlvr2_dataset import E2EVLPNLVR2Dataset
 from .pretrain_dataset import E2EVLPPretrainDataset
 from .retrieval_dataset import E2EVLPRetrievalDataset
+from .seeded_samples import (
+    E2EVLPSeededDataset,
+    E2EVLPSeededSampler,
+    seeded_loader_cfg,
+)
 from .text_pool import E2EVLPTextPool
 from .tokenizer import build_tokenizer
 from .validation import (
@@ -24,5 +29,6 @@ __all__ = [
     'E2EVLPCaptionDataset', 'E2EVLPNLVR2Dataset', 'E2EVLPPretrainDataset',
     'E2EVLPRetrievalDataset', 'E2EVLPTextPool', 'E2EVLPVQADataset',
     'E2EVLPDataError', 'E2EVLPMissingImageError', 'E2EVLPBadImageError',
-    'build_tokenizer'
+    'build_tokenizer', 'E2EVLPSeededDataset', 'E2EVLPSeededSampler',
+    'seeded_loader_cfg'
 ]

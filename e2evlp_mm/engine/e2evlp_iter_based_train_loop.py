@@ -3,6 +3,7 @@
 from mmdet.registry import LOOPS
 from mmengine.runner import IterBasedTrainLoop
 
+from ..datasets.seeded_samples import seeded_loader_cfg
 from .resumed_data import ResumedInfiniteIterator, restore_saved_rng
 
 
@@ -17,8 +18,24 @@ class E2EVLPIterBasedTrainLoop(IterBasedTrainLoop):
     without loading them and restores the random states saved with the
     checkpoint (:class:`E2EVLPCheckpointHook`), so an interrupted and
     resumed run trains on the same batches with the same random draws as
-    one that never stopped. Arguments are mmengine's.
+    one that never stopped.
+
+    Args:
+        runner (Runner): The runner.
+        dataloader (dict | DataLoader): The training loader.
+        *args: mmengine's (``max_iters``, ``val_begin`` ...).
+        seed_samples (bool): Draw each sample's random transforms from
+            generators seeded by (seed, pass over the dataset, sample
+            index), see :func:`~e2evlp_mm.datasets.seeded_loader_cfg`
+            (only for a loader config). Defaults to True.
+        **kwargs: mmengine's.
     """
+
+    def __init__(self, runner, dataloader, *args,
+                 seed_samples: bool = True, **kwargs) -> None:
+        if seed_samples:
+            dataloader = seeded_loader_cfg(dataloader)
+        super().__init__(runner, dataloader, *args, **kwargs)
 
     def run(self) -> None:
         """Launch (or continue) training."""

@@ -105,7 +105,8 @@ class ResumedInfiniteIterator(_InfiniteDataloaderIterator):
         self._skip = done
         self._on_start = on_start
         self._iterator = None
-        if isinstance(dataloader.sampler, InfiniteSampler):
+        sampler = getattr(dataloader.sampler, 'sampler', dataloader.sampler)
+        if isinstance(sampler, InfiniteSampler):
             self._epoch, self._offset = 0, done
         else:  # a finite sampler restarts every len(dataloader) batches
             self._epoch, self._offset = divmod(done, len(dataloader))

@@ -15,8 +15,8 @@ class E2EVLPMaskTokens(BaseTransform):
     probability ``mask_token_prob``, a random non-special vocabulary token
     with ``random_token_prob``, and stays unchanged otherwise (paper Sec.
     3.1.2, following BERT). Mismatched ITM pairs (``itm_label == 0``) are
-    not masked. Randomness comes from ``np.random`` so mmengine's seeding
-    of the main process and of dataloader workers applies.
+    not masked. Randomness comes from ``np.random``, which the E2E-VLP
+    train loops seed per sample (``E2EVLPSeededDataset``).
 
     Args:
         tokenizer_path (str): Local tokenizer folder.
