@@ -4,12 +4,12 @@ from mmdet.registry import LOOPS
 from mmengine.logging import print_log
 from mmengine.runner import EpochBasedTrainLoop
 
-from ..datasets.seeded_samples import seeded_loader_cfg
 from .resumed_data import remaining_loader, restore_saved_rng
+from .seeded_samples_loop import SeededSamplesLoopMixin
 
 
 @LOOPS.register_module()
-class E2EVLPEpochBasedTrainLoop(EpochBasedTrainLoop):
+class E2EVLPEpochBasedTrainLoop(SeededSamplesLoopMixin, EpochBasedTrainLoop):
     """:class:`~mmengine.runner.EpochBasedTrainLoop` with mid-epoch resume.
 
     A checkpoint taken within an epoch (:class:`E2EVLPCheckpointHook`'s
@@ -19,22 +19,10 @@ class E2EVLPEpochBasedTrainLoop(EpochBasedTrainLoop):
     batch not yet trained (earlier ones are skipped by index, never
     loaded), with the random states saved in the checkpoint.
 
-    Args:
-        runner (Runner): The runner.
-        dataloader (dict | DataLoader): The training loader.
-        *args: mmengine's (``max_epochs``, ``val_begin`` ...).
-        seed_samples (bool): Draw each sample's random transforms from
-            generators seeded by (seed, epoch, sample index), see
-            :func:`~e2evlp_mm.datasets.seeded_loader_cfg` (only for a
-            loader config). Defaults to True.
-        **kwargs: mmengine's.
+    Arguments are mmengine's, plus ``seed_samples`` (default True, see
+    :class:`SeededSamplesLoopMixin`): each sample's random transforms
+    draw from generators seeded by (seed, epoch, sample index).
     """
-
-    def __init__(self, runner, dataloader, *args,
-                 seed_samples: bool = True, **kwargs) -> None:
-        if seed_samples:
-            dataloader = seeded_loader_cfg(dataloader)
-        super().__init__(runner, dataloader, *args, **kwargs)
 
     def run_epoch(self) -> None:
         """Iterate the (rest of the) current epoch."""

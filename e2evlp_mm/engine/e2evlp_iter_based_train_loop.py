@@ -3,12 +3,12 @@
 from mmdet.registry import LOOPS
 from mmengine.runner import IterBasedTrainLoop
 
-from ..datasets.seeded_samples import seeded_loader_cfg
 from .resumed_data import ResumedInfiniteIterator, restore_saved_rng
+from .seeded_samples_loop import SeededSamplesLoopMixin
 
 
 @LOOPS.register_module()
-class E2EVLPIterBasedTrainLoop(IterBasedTrainLoop):
+class E2EVLPIterBasedTrainLoop(SeededSamplesLoopMixin, IterBasedTrainLoop):
     """:class:`~mmengine.runner.IterBasedTrainLoop` that resumes exactly.
 
     mmengine resumes by loading (and discarding) every batch already
@@ -20,22 +20,10 @@ class E2EVLPIterBasedTrainLoop(IterBasedTrainLoop):
     resumed run trains on the same batches with the same random draws as
     one that never stopped.
 
-    Args:
-        runner (Runner): The runner.
-        dataloader (dict | DataLoader): The training loader.
-        *args: mmengine's (``max_iters``, ``val_begin`` ...).
-        seed_samples (bool): Draw each sample's random transforms from
-            generators seeded by (seed, pass over the dataset, sample
-            index), see :func:`~e2evlp_mm.datasets.seeded_loader_cfg`
-            (only for a loader config). Defaults to True.
-        **kwargs: mmengine's.
+    Arguments are mmengine's, plus ``seed_samples`` (default True, see
+    :class:`SeededSamplesLoopMixin`): each sample's random transforms
+    draw from generators seeded by (seed, epoch, sample index).
     """
-
-    def __init__(self, runner, dataloader, *args,
-                 seed_samples: bool = True, **kwargs) -> None:
-        if seed_samples:
-            dataloader = seeded_loader_cfg(dataloader)
-        super().__init__(runner, dataloader, *args, **kwargs)
 
     def run(self) -> None:
         """Launch (or continue) training."""
