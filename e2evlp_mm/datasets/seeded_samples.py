@@ -162,12 +162,17 @@ class E2EVLPSeededSampler(Sampler):
             self.sampler.set_epoch(epoch)
 
 
-def seeded_loader_cfg(dataloader: Any) -> Any:
+def seeded_loader_cfg(dataloader: Any,
+                      default_seed: Optional[int] = None) -> Any:
     """A ``train_dataloader`` config with per-sample seeded randomness.
 
     Args:
         dataloader (dict | DataLoader): The loader config. A built loader
             is returned as it is.
+        default_seed (int, optional): Seed of the sampler when its config
+            names none (for a run without ``randomness.seed``, whose seed
+            would otherwise be drawn anew by every start, a resume
+            included).
 
     Returns:
         dict | DataLoader: A copy whose ``dataset`` is wrapped in
@@ -181,6 +186,8 @@ def seeded_loader_cfg(dataloader: Any) -> Any:
         raise ValueError('per-sample seeding needs train_dataloader.sampler '
                          f'as a config dict, got {cfg.get("sampler")!r}')
     if cfg['sampler'].get('type') != 'E2EVLPSeededSampler':
+        if default_seed is not None:
+            cfg['sampler'].setdefault('seed', default_seed)
         cfg['sampler'] = dict(type='E2EVLPSeededSampler',
                               sampler=cfg['sampler'])
     dataset = cfg['dataset']

@@ -5,10 +5,12 @@ import os.path as osp
 
 import numpy as np
 import torch
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 from e2evlp_mm.datasets import E2EVLPSeededSampler, seeded_loader_cfg
 from e2evlp_mm.datasets.seeded_samples import SeededIndex
+from e2evlp_mm.testing.runs import ROOT
 
 
 def _loader_cfg(root, tokenizer_path, num_workers):
@@ -76,3 +78,32 @@ def test_infinite_sampler_epoch_is_the_pass():
     assert all(isinstance(i, SeededIndex) and i.seed == 7 for i in idx)
     assert [i.epoch for i in idx] == [0, 0, 0, 1, 1, 1, 2]
     assert sorted(idx[:3]) == [0, 1, 2] == sorted(idx[3:6])
+
+
+def test_sampler_seed_defaults_only_when_none_is_named():
+    cfg = dict(sampler=dict(type='DefaultSampler'), dataset=dict(type='X'))
+    out = seeded_loader_cfg(cfg, default_seed=0)
+    assert out['sampler']['sampler']['seed'] == 0
+    assert out['dataset'] == dict(type='E2EVLPSeededDataset',
+                                  dataset=dict(type='X'))
+    cfg['sampler']['seed'] = 4
+    assert seeded_loader_cfg(cfg, 0)['sampler']['sampler']['seed'] == 4
+    assert 'seed' not in seeded_loader_cfg(
+        dict(cfg, sampler=dict(type='DefaultSampler')))['sampler']['sampler']
+    assert seeded_loader_cfg(out) == out  # wrapped once
+
+
+def test_loop_of_a_seedless_run_seeds_samples_with_0(tmp_path):
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'tests', 'data', 'configs', 'toy_regression.py'))
+    cfg.train_dataloader.sampler.pop('seed')
+    cfg.randomness = dict(seed=None)
+    cfg.work_dir = str(tmp_path)
+    runner = Runner.from_cfg(cfg)
+    for loop in ('E2EVLPEpochBasedTrainLoop', 'E2EVLPIterBasedTrainLoop'):
+        seeded = runner.build_train_loop(dict(type=loop, max_epochs=1)
+                                         if 'Epoch' in loop else
+                                         dict(type=loop, max_iters=1))
+        assert isinstance(seeded.dataloader.sampler, E2EVLPSeededSampler)
+        assert seeded.dataloader.sampler.seed == 0
+        assert next(iter(seeded.dataloader.sampler)).seed == 0
