@@ -63,6 +63,7 @@ def test_gallery_search_benchmark(tmp_path, monkeypatch, capsys):
     rows = [line.split('|')[1:-1] for line in out.splitlines()
             if re.match(r'\| \d+ \|', line)]
     assert [r[0].strip() for r in rows] == ['4', '8', '12']
-    assert re.fullmatch(r' \d / 2 ', rows[0][3])  # top-5 compared at 4
+    # at 4 images: queries with the exhaustive top-5, and its share found
+    assert re.fullmatch(r' \d / 2 \(found \d+%\) ', rows[0][3])
     assert 'est.' not in rows[1][2] and 'est.' in rows[2][2]
     assert RetrievalGallery.load(str(tmp_path / 'g.pth')).num_images == 12
