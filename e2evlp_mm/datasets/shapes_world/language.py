@@ -29,6 +29,9 @@ RELATIONS = {
 }
 OPPOSITE = {'left': 'right', 'right': 'left', 'above': 'below',
             'below': 'above'}
+# Centres closer than this share of the image side along both axes are in
+# no clear relation (texts name no relation of such a pair).
+RELATION_MARGIN = 0.1
 
 
 def plural(word: str) -> str:
@@ -130,7 +133,8 @@ def _caption(rng: random.Random, scene: Scene, kind: int) -> str:
                            f'{NUMBER_WORDS[n]} colorful objects on {bg}'))
     if kind in (2, 3):
         uniq = unique_objects(scene)
-        pairs = [(a, b, relation(a, b, 0.1 * scene.width)) for a in uniq
+        margin = RELATION_MARGIN * scene.width
+        pairs = [(a, b, relation(a, b, margin)) for a in uniq
                  for b in uniq if a is not b]
         pairs = [p for p in pairs if p[2]]
         if pairs:
@@ -203,7 +207,7 @@ def make_regions(rng: random.Random, scene: Scene) -> list:
     pairs = [(a, b) if rng.random() < 0.5 else (b, a)
              for i, a in enumerate(uniq) for b in uniq[i + 1:]]
     for a, b in rng.sample(pairs, min(2, len(pairs))):
-        rel = relation(a, b, 0.1 * size)
+        rel = relation(a, b, RELATION_MARGIN * size)
         if rel is None:
             continue
         x0, y0 = min(a.bbox[0], b.bbox[0]), min(a.bbox[1], b.bbox[1])

@@ -12,6 +12,7 @@ from collections import Counter
 from .language import (
     NUMBER_WORDS,
     OPPOSITE,
+    RELATION_MARGIN,
     RELATIONS,
     SHAPE_SYNONYMS,
     noun_phrase,
@@ -89,7 +90,8 @@ def _exist_q(rng: random.Random, scene: Scene) -> tuple | None:
 
 def _position_q(rng: random.Random, scene: Scene) -> tuple | None:
     uniq = unique_objects(scene)
-    pairs = [(a, b, relation(a, b, 0.1 * scene.width)) for a in uniq
+    margin = RELATION_MARGIN * scene.width
+    pairs = [(a, b, relation(a, b, margin)) for a in uniq
              for b in uniq if a is not b]
     pairs = [p for p in pairs if p[2]]
     if not pairs:
