@@ -13,6 +13,7 @@ from pycocoevalcap.bleu.bleu import Bleu
 from pycocoevalcap.cider.cider import Cider
 from pycocoevalcap.tokenizer.ptbtokenizer import PUNCTUATIONS, PTBTokenizer
 
+from .empty_metrics import zero_metrics
 from .result_file import ResultFileMixin
 
 # Tokens pycocoevalcap drops after PTB; -lowerCase makes PTB's bracket
@@ -140,7 +141,8 @@ class E2EVLPCaptionMetric(ResultFileMixin, BaseMetric):
 
         Returns:
             dict[str, float]: ``Bleu_1`` .. ``Bleu_4``, ``CIDEr`` and, if
-            enabled, ``METEOR``; empty when ``format_only``.
+            enabled, ``METEOR`` (each 0.0 when no image was evaluated);
+            empty when ``format_only``.
         """
         preds, refs = OrderedDict(), {}
         for res in results:
@@ -154,6 +156,10 @@ class E2EVLPCaptionMetric(ResultFileMixin, BaseMetric):
             ], 'Caption')
         if self.format_only:
             return {}
+        if not preds:
+            names = [f'Bleu_{n}' for n in range(1, 5)] + ['CIDEr'] + (
+                ['METEOR'] if self.with_meteor else [])
+            return zero_metrics(self, names, 'no image was evaluated')
         if self.ann_file is not None:
             refs = {img_id: [] for img_id in preds}
             for ann in mmengine.load(self.ann_file)['annotations']:

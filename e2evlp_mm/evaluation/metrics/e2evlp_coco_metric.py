@@ -1,15 +1,21 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """COCO box AP of one source of a joint COCO + VG vocabulary."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import mmengine
 import torch
 from mmdet.evaluation.metrics import CocoMetric
 from mmdet.registry import METRICS
 
+from .empty_metrics import zero_metrics
+
 # Kept for a sample of another source: not None, which mmengine's
 # collect_results drops before it cuts the padding.
 OTHER_SOURCE = 'another source'
+# CocoMetric's metric names when `metric_items` is None
+AP_ITEMS = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l')
+AR_ITEMS = ('AR@100', 'AR@300', 'AR@1000', 'AR_s@1000', 'AR_m@1000',
+            'AR_l@1000')
 
 
 @METRICS.register_module()
@@ -26,6 +32,12 @@ class E2EVLPCocoMetric(CocoMetric):
     dataset of a ``ConcatDataset`` (their ``source`` meta key), so COCO
     val2017 and VG val are scored separately in one validation.
 
+    A validation that keeps no prediction (early in training the model
+    may predict no class with a category in the file) reports every
+    metric ``CocoMetric`` would have (``bbox_mAP``, ``bbox_mAP_50``...) as
+    0.0 with a warning, where ``CocoMetric`` returns nothing and
+    ``save_best='coco/bbox_mAP'`` would end the run.
+
     Args:
         class_aliases (str, optional): Json ``{file category name: class
             name}``; None maps names one to one (the VG val file).
@@ -39,6 +51,7 @@ class E2EVLPCocoMetric(CocoMetric):
         super().__init__(*args, **kwargs)
         if self._coco_api is None:
             raise ValueError('E2EVLPCocoMetric needs `ann_file`.')
+        self.ann_file = kwargs.get('ann_file', args[0] if args else None)
         self.class_aliases = class_aliases
         self.source = source
         self._label_map: Optional[Dict[int, int]] = None
@@ -106,7 +119,34 @@ class E2EVLPCocoMetric(CocoMetric):
                 :data:`OTHER_SOURCE` for a sample of another source.
 
         Returns:
-            dict[str, float]: ``CocoMetric``'s metrics.
+            dict[str, float]: ``CocoMetric``'s metrics; each 0.0 when no
+            sample of this source or no prediction was kept (empty when
+            ``format_only``).
         """
-        return super().compute_metrics(
-            [r for r in results if not isinstance(r, str)])
+        kept = [r for r in results if not isinstance(r, str)]
+        if self.format_only:
+            return super().compute_metrics(kept) if kept else {}
+        if not kept:
+            return zero_metrics(
+                self, self.metric_names(),
+                f'no sample of source {self.source!r} was evaluated')
+        why = (f'none of the {len(kept)} samples kept a prediction (the '
+               f'model predicted no class of a category of {self.ann_file})')
+        if not any(len(pred['labels']) for _, pred in kept):
+            return zero_metrics(self, self.metric_names(), why)
+        return super().compute_metrics(kept) or zero_metrics(
+            self, self.metric_names(), why)
+
+    def metric_names(self) -> List[str]:
+        """The names ``CocoMetric`` gives its metrics (no prefix), e.g.
+        ``['bbox_mAP', 'bbox_mAP_50', ...]``."""
+        names = []
+        for metric in self.metrics:
+            if metric == 'proposal_fast':
+                names += [f'AR@{num}' for num in self.proposal_nums]
+            elif metric == 'proposal':
+                names += list(self.metric_items or AR_ITEMS)
+            else:
+                names += [f'{metric}_{item}'
+                          for item in self.metric_items or AP_ITEMS]
+        return names

@@ -5,6 +5,8 @@ from typing import Dict, List, Sequence
 from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
+from .empty_metrics import zero_metrics
+
 
 @METRICS.register_module()
 class E2EVLPNLVR2Acc(BaseMetric):
@@ -40,6 +42,8 @@ class E2EVLPNLVR2Acc(BaseMetric):
             results (list[bool]): Per-sample correctness from all ranks.
 
         Returns:
-            dict[str, float]: ``acc`` in percent.
+            dict[str, float]: ``acc`` in percent (0.0 with no sample).
         """
+        if not results:
+            return zero_metrics(self, ['acc'], 'no pair was evaluated')
         return {'acc': 100.0 * sum(results) / len(results)}

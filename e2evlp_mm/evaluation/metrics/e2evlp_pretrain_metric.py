@@ -6,6 +6,8 @@ import torch
 from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
+from .empty_metrics import zero_metrics
+
 
 def _as_tensor(value: Union[torch.Tensor, float, int,
                             Sequence]) -> torch.Tensor:
@@ -80,13 +82,21 @@ class E2EVLPPretrainMetric(BaseMetric):
             results (list[dict]): Per-sample counts from all ranks.
 
         Returns:
-            dict[str, float]: ``mlm_acc`` and/or ``itm_acc`` in percent.
+            dict[str, float]: ``mlm_acc`` and/or ``itm_acc`` in percent;
+            both 0.0 with no sample, ``mlm_acc`` 0.0 when the samples
+            with MLM fields had no masked position.
         """
+        if not results:
+            return zero_metrics(self, ['mlm_acc', 'itm_acc'],
+                                'no sample was evaluated')
         metrics = {}
         mlm_total = sum(r.get('mlm_total', 0) for r in results)
         if mlm_total > 0:
             mlm_correct = sum(r.get('mlm_correct', 0) for r in results)
             metrics['mlm_acc'] = 100.0 * mlm_correct / mlm_total
+        elif any('mlm_total' in r for r in results):
+            metrics.update(zero_metrics(self, ['mlm_acc'],
+                                        'no token was masked'))
         itm = [r['itm_correct'] for r in results if 'itm_correct' in r]
         if itm:
             metrics['itm_acc'] = 100.0 * sum(itm) / len(itm)

@@ -6,6 +6,8 @@ import torch
 from mmdet.registry import METRICS
 from mmpretrain.evaluation.metrics import RetrievalRecall
 
+from .empty_metrics import zero_metrics
+
 
 @METRICS.register_module()
 class E2EVLPRetrievalRecall(RetrievalRecall):
@@ -62,8 +64,12 @@ class E2EVLPRetrievalRecall(RetrievalRecall):
 
         Returns:
             dict[str, float]: ``tr_r{k}``, ``ir_r{k}`` for every K and
-            their mean ``r_mean``, in percent.
+            their mean ``r_mean``, in percent (each 0.0 with no image).
         """
+        if not results:
+            names = [f'{d}_r{k}' for k in self.topk for d in ('tr', 'ir')]
+            return zero_metrics(self, names + ['r_mean'],
+                                'no image was evaluated')
         sim = torch.stack([r['score'] for r in results])
         positive = torch.zeros_like(sim, dtype=torch.bool)
         for i, res in enumerate(results):

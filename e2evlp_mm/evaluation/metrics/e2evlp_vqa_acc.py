@@ -8,6 +8,7 @@ from mmdet.registry import METRICS
 from mmpretrain.evaluation.metrics import VQAAcc
 from mmpretrain.evaluation.metrics.vqa import _process_punctuation
 
+from .empty_metrics import zero_metrics
 from .result_file import ResultFileMixin
 
 
@@ -90,13 +91,15 @@ class E2EVLPVQAAcc(ResultFileMixin, VQAAcc):
 
         Returns:
             dict[str, float]: ``acc`` and ``acc_<answer type>`` (spaces and
-            ``/`` become ``_``, e.g. ``acc_yes_no``), in percent; empty when
-            ``format_only``.
+            ``/`` become ``_``, e.g. ``acc_yes_no``), in percent; ``acc``
+            0.0 when no question was evaluated; empty when ``format_only``.
         """
         if self.result_file is not None:
             self._dump(results)
         if self.format_only:
             return {}
+        if not results:
+            return zero_metrics(self, ['acc'], 'no question was evaluated')
         per_type = defaultdict(list)
         accs = []
         for res in results:
