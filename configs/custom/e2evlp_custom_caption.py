@@ -12,3 +12,5 @@ karpathy = dict(
     data_prefix=dict(img=data_root))
 train_dataloader = dict(dataset=karpathy)
 test_dataloader = dict(dataset=karpathy)
+# your images have no shapes-world scene records to judge captions by
+test_evaluator = dict(_delete_=True, type='E2EVLPCaptionMetric')

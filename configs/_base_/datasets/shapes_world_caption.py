@@ -24,4 +24,9 @@ test_dataloader = dict(
     batch_size=30,
     dataset=dict(karpathy, split='test', test_mode=True,
                  pipeline=test_pipeline))
-test_evaluator = dict(type='E2EVLPCaptionMetric')
+test_evaluator = [
+    dict(type='E2EVLPCaptionMetric'),
+    # are the captions true of their scenes? (Karpathy test = COCO val ids)
+    dict(type='E2EVLPCaptionTruthMetric',
+         ann_file=_base_.data_root + 'vg/annotations/vg_det_val.json'),
+]

@@ -84,6 +84,10 @@ val_evaluator = [
     dict(type='E2EVLPPretrainMetric'),
     dict(type='E2EVLPCaptionMetric',
          ann_file=data_root + 'coco/annotations/captions_val2017.json'),
+    # are the captions true of their scenes? (VG-format records: boxes,
+    # shapes, colours, under the COCO ids)
+    dict(type='E2EVLPCaptionTruthMetric',
+         ann_file=data_root + 'vg/annotations/vg_det_val.json'),
 ]
 test_evaluator = val_evaluator
 
