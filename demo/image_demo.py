@@ -24,6 +24,7 @@ from typing import Union
 
 from e2evlp_mm.apis import E2EVLPInferencer
 from e2evlp_mm.apis.gallery_search import FROM_CONFIG
+from e2evlp_mm.engine import E2EVLPCheckpointError
 
 
 def prefilter_topk(value: str) -> Union[int, None, str]:
@@ -98,6 +99,14 @@ def parse_args() -> Namespace:
 
 def main() -> None:
     args = parse_args()
+    try:
+        run(args)
+    except E2EVLPCheckpointError as error:  # e.g. a pickle with code
+        raise SystemExit(str(error)) from None
+
+
+def run(args: Namespace) -> None:
+    """Load the model, predict, print and save."""
     if args.gallery_dir:
         if args.inputs or not args.texts:
             raise SystemExit('--gallery-dir ranks its images for --texts; '

@@ -32,14 +32,26 @@ Patched here:
   DDP takes no device ids for CPU modules: ``tools/train.py`` and
   ``tools/test.py`` set them to None without a GPU
   (:func:`e2evlp_mm.engine.cpu_distributed.fit_model_wrapper_to_device`).
+* mmengine 0.10.7 reads local checkpoints with a bare ``torch.load``
+  (plain data only since torch 2.6, unless an environment variable says
+  otherwise) and URLs (``https://``, ``torchvision://``,
+  ``open-mmlab://``, ``mmcls://``) with ``load_state_dict_from_url``,
+  whose ``weights_only`` defaults to False: a downloaded checkpoint could
+  run code. Both now go through :mod:`e2evlp_mm.engine.safe_load`
+  (``weights_only=True`` with the allow-list below, one clear error
+  naming a refused file; ``.safetensors`` weights are read too), so
+  ``--resume``, ``load_from``, ``tools/test.py``, ``Pretrained`` inits and
+  ``E2EVLPInferencer`` never unpickle code.
 """
 import warnings
 
 import mmengine.dist.utils as mmengine_dist_utils
+import mmengine.runner.checkpoint as mmengine_checkpoint
 import numpy as np
 import torch
 import torch.distributed as torch_dist
 from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
 
 _init_dist_pytorch = mmengine_dist_utils._init_dist_pytorch
 
@@ -83,11 +95,28 @@ def _init_dist_pytorch_cpu(backend: str = 'nccl',
     torch_dist.init_process_group(backend='gloo', **kwargs)
 
 
+def _load_from_local(filename: str, map_location=None) -> dict:
+    """mmengine's local checkpoint loader reading plain data only."""
+    # imported here: the engine package imports mmengine's registries
+    from .engine.safe_load import load_checkpoint_file
+    return load_checkpoint_file(filename, map_location)
+
+
+def _load_url(url: str, *args, **kwargs):
+    """mmengine's ``load_url`` reading plain data only."""
+    from .engine.safe_load import safe_load_url
+    return safe_load_url(url, *args, **kwargs)
+
+
 def apply() -> None:
     """Apply every fix; safe to call more than once."""
     HistoryBuffer.__getstate__ = _history_buffer_getstate
     mmengine_dist_utils._init_dist_pytorch = _init_dist_pytorch_cpu
     torch.serialization.add_safe_globals(_checkpoint_safe_globals())
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_load_from_local, force=True)
+    mmengine_checkpoint.load_from_local = _load_from_local
+    mmengine_checkpoint.load_url = _load_url
 
 
 apply()

@@ -15,8 +15,7 @@ import tempfile
 import warnings
 from typing import Iterator, List, Tuple
 
-import torch
-
+from ..engine.safe_load import load_checkpoint_file
 from ..engine.vocabularies import META_KEY, fingerprint
 
 _KEYS = ('answer_list_path', 'tokenizer_path')
@@ -36,14 +35,9 @@ def _nodes(node) -> Iterator[Tuple[dict, str]]:
 
 
 def _checkpoint_meta(weights: str) -> dict:
-    """The checkpoint's ``meta``, memory-mapped (the weights stay on
-    disk)."""
-    try:
-        checkpoint = torch.load(
-            weights, map_location='cpu', mmap=True, weights_only=False)
-    except RuntimeError:  # not a zip checkpoint: cannot be memory-mapped
-        checkpoint = torch.load(
-            weights, map_location='cpu', weights_only=False)
+    """The checkpoint's ``meta``, read as plain data only and
+    memory-mapped (the weights stay on disk)."""
+    checkpoint = load_checkpoint_file(weights, 'cpu', mmap=True)
     return checkpoint.get('meta') or {}
 
 

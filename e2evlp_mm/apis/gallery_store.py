@@ -9,6 +9,8 @@ from typing import Dict, List, Optional
 import torch
 from torch import Tensor, nn
 
+from ..engine.safe_load import safe_load
+
 GALLERY_FORMAT = 1
 
 
@@ -120,10 +122,12 @@ class RetrievalGallery:
         Raises:
             FileNotFoundError: No such file.
             ValueError: Not a gallery file, or from another checkpoint.
+            E2EVLPUnsafeCheckpoint: A pickle that would run code.
         """
         if not osp.isfile(path):
             raise FileNotFoundError(f'gallery cache {path}: no such file')
-        data = torch.load(path, map_location='cpu', weights_only=True)
+        data = safe_load(path, hint='delete it to encode the gallery again',
+                         what='gallery cache')
         if not isinstance(data, dict) or \
                 data.pop('format', None) != GALLERY_FORMAT:
             raise ValueError(f'{path} is not a gallery cache of '
