@@ -152,3 +152,12 @@ def test_custom_dataset_guide_runs_end_to_end(sandbox):
         assert osp.isfile(f'work_dirs/{run}/iter_2.pth'), run
     assert glob.glob('work_dirs/custom_det/*/vis/*.png')
     assert osp.isfile('vqa_results.json')
+
+
+def test_model_zoo_publish_commands_run(sandbox):
+    outputs = _run_page('docs/model_zoo.md', CommandRunner())
+    (_, printed), (_, checked) = outputs
+    sha, path = checked.split()
+    assert printed.splitlines()[0] == checked.strip()  # tool == sha256sum
+    assert path.endswith(f'e2evlp_shapes_vqa-{sha[:8]}.pth')
+    assert glob.glob('published/e2evlp_shapes_vqa-*.safetensors')
