@@ -1,13 +1,12 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Share of generated shapes-world captions that are true of their scene."""
-import logging
 from typing import Dict, List, Optional, Sequence
 
 from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
-from mmengine.logging import print_log
 
 from ..caption_truth import judge_caption, load_scenes, summarize
+from .empty_metrics import zero_metrics
 
 
 @METRICS.register_module()
@@ -73,10 +72,8 @@ class E2EVLPCaptionTruthMetric(BaseMetric):
         for res in results:
             captions.setdefault(res['image_id'], res['caption'])
         if not captions:
-            print_log(f'{type(self).__name__}: no caption to score; '
-                      'logged as 0.0.', logger='current',
-                      level=logging.WARNING)
-            return dict(true=0.0, true_shape=0.0)
+            return zero_metrics(self, ('true', 'true_shape'),
+                                'no caption to score')
         scenes = load_scenes(self.ann_file)
         missing = [i for i in captions if i not in scenes]
         if missing:
