@@ -122,7 +122,7 @@ def test_gallery_cache_refused_for_another_checkpoint(
     assert inferencer.search(loaded, texts=QUERIES) == inferencer.search(
         gallery, texts=QUERIES)
     # the same weights under another file name keep the identity
-    state = torch.load(inferencer.weights_path, weights_only=False)
+    state = torch.load(inferencer.weights_path, weights_only=True)
     moved = str(tmp_path / 'moved.pth')
     torch.save(state, moved)
     same = E2EVLPInferencer(str(work / 'retrieval'), weights=moved,

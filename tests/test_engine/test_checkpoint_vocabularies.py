@@ -128,7 +128,7 @@ def test_inferencer_takes_vocabularies_from_checkpoint(world, vqa, tmp_path,
 
 def test_class_and_wordpiece_mismatch_refused(world, tmp_path):
     config, ckpt = _work_dir(world, 'det')
-    checkpoint = torch.load(ckpt, weights_only=False)
+    checkpoint = torch.load(ckpt, weights_only=True)
     vocab = checkpoint['meta']['vocabularies']
     classes = vocab['classes']
     vocab['classes'] = classes[::-1]
@@ -153,7 +153,7 @@ def test_class_and_wordpiece_mismatch_refused(world, tmp_path):
         dataset=SimpleNamespace(metainfo=dict(classes=classes))))
     E2EVLPVocabularyHook().after_load_checkpoint(runner, checkpoint)
     _load_checkpoint_to_model(model, checkpoint, strict=True)
-    saved = torch.load(other, weights_only=False)['state_dict']
+    saved = torch.load(other, weights_only=True)['state_dict']
     rows, old = model.bbox_head.fc_cls.weight, saved['bbox_head.fc_cls.weight']
     assert torch.equal(rows[:len(classes)], old[:len(classes)].flip(0))
     assert torch.equal(rows[len(classes):], old[len(classes):])
@@ -171,7 +171,7 @@ def test_fine_tune_onto_new_answer_list_on_request(world, vqa, tmp_path):
     cfg.model.vqa_head.answer_list_path = str(path)
     model = MODELS.build(cfg.model)
     runner = SimpleNamespace(model=model, cfg=Config(dict(load_from=ckpt)))
-    checkpoint = torch.load(ckpt, weights_only=False)
+    checkpoint = torch.load(ckpt, weights_only=True)
     old_rows = checkpoint['state_dict']['vqa_head.classifier.3.weight']
     hook = E2EVLPVocabularyHook()
     with pytest.raises(E2EVLPVocabularyError, match='index 0'):
