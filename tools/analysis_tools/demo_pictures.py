@@ -19,6 +19,7 @@ from mmdet.registry import DATASETS
 from PIL import Image
 
 from e2evlp_mm.apis import E2EVLPInferencer
+from e2evlp_mm.engine import exit_on_data_error
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,8 +51,9 @@ def grid(pictures: List[np.ndarray], cols: int,
 
 def main() -> None:
     args = parse_args()
-    inferencer = E2EVLPInferencer(
-        args.model, weights=args.weights, device=args.device)
+    with exit_on_data_error(args.model):  # e.g. a pickle with code
+        inferencer = E2EVLPInferencer(
+            args.model, weights=args.weights, device=args.device)
     dataset = DATASETS.build(inferencer.cfg.test_dataloader.dataset)
     step = max(1, len(dataset) // args.num)
     infos = [dataset.get_data_info(i)

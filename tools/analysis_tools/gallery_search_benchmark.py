@@ -29,6 +29,7 @@ import torch
 
 from e2evlp_mm.apis import E2EVLPInferencer
 from e2evlp_mm.apis.inputs import to_input_list
+from e2evlp_mm.engine import exit_on_data_error
 
 
 def parse_args() -> argparse.Namespace:
@@ -95,8 +96,9 @@ def agreement(top: List[list], full_top: List[list]) -> str:
 
 def main() -> None:
     args = parse_args()
-    inferencer = E2EVLPInferencer(args.model, weights=args.weights,
-                                  device=args.device)
+    with exit_on_data_error(args.model):  # e.g. a pickle with code
+        inferencer = E2EVLPInferencer(args.model, weights=args.weights,
+                                      device=args.device)
     images = to_input_list(args.images)[:max(args.sizes)]
     texts = queries(args, images)
     start = time.perf_counter()

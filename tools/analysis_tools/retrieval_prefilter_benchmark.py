@@ -31,6 +31,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
 import e2evlp_mm  # noqa: F401  (registers everything)
+from e2evlp_mm.engine import exit_on_data_error
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,7 +67,8 @@ def main() -> None:
     model = MODELS.build(cfg.model)
     model.init_weights()
     if args.checkpoint:
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
+        with exit_on_data_error(args.config):  # e.g. a pickle with code
+            load_checkpoint(model, args.checkpoint, map_location='cpu')
     model.eval()
     ds_cfg = cfg.test_dataloader.dataset
     if args.split:
