@@ -70,7 +70,10 @@ class E2EVLPInferencer(GallerySearchMixin, BaseInferencer):
         model (str | dict | Config, optional): Config path or object, or a
             ``tools/train.py`` work dir (its dumped config and last
             checkpoint). None reads the config from ``weights``.
-        weights (str, optional): Checkpoint. Defaults to the work dir's.
+        weights (str, optional): Checkpoint: a ``.pth`` or published
+            ``.safetensors`` weights with their ``.json`` meta beside
+            (``tools/model_converters/publish_model.py``), read as plain
+            data only. Defaults to the work dir's.
         device (str, optional): ``'cpu'``, ``'cuda:0'``...; None picks
             the available one.
         scope (str): Registry scope. Defaults to ``'mmdet'``.
