@@ -43,7 +43,8 @@ def test_pretrain_then_test_on_generated_shapes_world(tmp_path):
                 '--work-dir', str(work / 'test'), '--out', str(out),
                 '--cfg-options'] + TINY, tmp_path)
     for key in ('coco/bbox_mAP', 'pretrain/mlm_acc', 'pretrain/itm_acc',
-                'caption/Bleu_4'):
+                'caption/Bleu_4', 'caption_truth/true',
+                'caption_truth/true_shape'):
         assert key in log
     dets = json.loads(out.read_text())  # official COCO results format
     assert dets and set(dets[0]) >= {'image_id', 'bbox', 'score',
