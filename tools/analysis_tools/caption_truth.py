@@ -9,8 +9,8 @@ The argument is one of:
   ``work_dirs/demo_caption``): its model captions each image of its
   config's test set (as ``demo_pictures.py`` loads it: dumped config and
   last checkpoint);
-- what ``tools/test.py --out`` wrote: a COCO caption results ``.json``
-  (``[{"image_id", "caption"}]``) or a raw ``.pkl`` (``pred_caption``);
+- what ``tools/test.py --out results.json`` wrote for a captioning
+  config: COCO caption results (``[{"image_id", "caption"}]``);
 - reference captions: a COCO ``captions_*.json`` (every caption) or a
   Karpathy ``dataset_coco.json`` (the ``--split`` images' sentences).
 
@@ -22,10 +22,10 @@ captions true of their scene, the share true and naming a shape, and
 ``e2evlp_mm/evaluation/caption_truth.py``).
 """
 import argparse
+import json
 import os.path as osp
 from typing import List, Optional, Tuple
 
-import mmengine
 from mmdet.registry import DATASETS
 
 from e2evlp_mm.evaluation import judge_caption, load_scenes
@@ -49,15 +49,16 @@ def parse_args() -> argparse.Namespace:
 
 
 def file_captions(path: str, split: str) -> Captions:
-    """Captions of a results (``.json`` / ``.pkl``) or captions file."""
-    data = mmengine.load(path)
+    """Captions of a results or captions ``.json`` (json only: a pickle
+    could run code when loaded)."""
+    with open(path) as f:
+        data = json.load(f)
     if isinstance(data, dict) and 'annotations' in data:  # COCO captions
         data = data['annotations']
     elif isinstance(data, dict):  # Karpathy
         return [(img['cocoid'], s['raw']) for img in data['images']
                 if img['split'] == split for s in img['sentences']]
-    return [(int(d.get('image_id', d.get('img_id'))),
-             d.get('caption', d.get('pred_caption'))) for d in data]
+    return [(int(d['image_id']), d['caption']) for d in data]
 
 
 def model_captions(work_dir: str, device: str,
@@ -69,7 +70,9 @@ def model_captions(work_dir: str, device: str,
         of the config's ``E2EVLPCaptionTruthMetric`` (None if it has none).
     """
     from e2evlp_mm.apis import E2EVLPInferencer
-    inferencer = E2EVLPInferencer(work_dir, device=device)
+    from e2evlp_mm.engine import exit_on_data_error
+    with exit_on_data_error(work_dir):  # e.g. a pickle with code
+        inferencer = E2EVLPInferencer(work_dir, device=device)
     cfg = inferencer.cfg
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     paths = {}  # image id -> path, one per image
