@@ -81,7 +81,7 @@ class E2EVLP(E2EVLPBase):
             head_in = self.forward_transformer(img_feats, batch_data_samples)
             if self.with_bbox:
                 losses.update(
-                    self.bbox_head.loss(head_in['hidden_states'],
+                    self.detection_loss(head_in['hidden_states'],
                                         batch_data_samples))
             if self.mlm_head is not None:
                 losses.update(

@@ -17,6 +17,9 @@ from ..layers import (
     E2EVLPTextEmbedding,
     FusedTransformerDecoder,
     FusedTransformerEncoder,
+    group_self_attn_mask,
+    repeat_per_group,
+    split_query_groups,
 )
 from ..utils import stack_text
 
@@ -78,6 +81,10 @@ class E2EVLPBase(DETR):
         bbox_head (:obj:`ConfigDict` or dict, optional): Detection head
             (``E2EVLPHead``); None turns detection (and the queries) off.
         num_queries (int): Detection queries N. Defaults to 100.
+        num_query_groups (int): Query groups K in training (Group DETR,
+            :mod:`~e2evlp_mm.models.layers.query_groups`): K * N queries,
+            self-attention and matching inside each group; inference runs
+            the first group only. Defaults to 1 (the paper's DETR).
         train_cfg (:obj:`ConfigDict` or dict, optional): ``assigner`` of
             the detection head.
         test_cfg (:obj:`ConfigDict` or dict, optional): Test options, also
@@ -95,6 +102,7 @@ class E2EVLPBase(DETR):
                  decoder: OptConfigType = None,
                  bbox_head: OptConfigType = None,
                  num_queries: int = 100,
+                 num_query_groups: int = 1,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
@@ -128,6 +136,7 @@ class E2EVLPBase(DETR):
         self.decoder = decoder
         self.positional_encoding = positional_encoding
         self.num_queries = num_queries
+        self.num_query_groups = num_query_groups
 
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
@@ -171,8 +180,8 @@ class E2EVLPBase(DETR):
         if decoder_cfg is not None:
             self.decoder = FusedTransformerDecoder(**decoder_cfg)
         if self.with_bbox:
-            self.query_embedding = nn.Embedding(self.num_queries,
-                                                self.embed_dims)
+            self.query_embedding = nn.Embedding(
+                self.num_queries * self.num_query_groups, self.embed_dims)
 
     def init_weights(self) -> None:
         """Children's own init (text embedding, heads), then Xavier for the
@@ -257,8 +266,19 @@ class E2EVLPBase(DETR):
         head_in = dict(text_feats=memory[:, :num_text])
         if not self.with_bbox:
             return dict(), head_in
-        dec_in, _ = super().pre_decoder(memory)
-        dec_in.update(memory_mask=memory_mask, memory_pos=memory_pos)
+        queries = self.query_embedding.weight
+        if not self.training_groups:
+            queries = queries[:self.num_queries]
+        query_pos = queries.unsqueeze(0).expand(memory.size(0), -1, -1)
+        dec_in = dict(
+            query=torch.zeros_like(query_pos),
+            query_pos=query_pos,
+            memory=memory,
+            memory_mask=memory_mask,
+            memory_pos=memory_pos)
+        if self.training_groups:
+            dec_in['self_attn_mask'] = group_self_attn_mask(
+                self.num_queries, self.num_query_groups, memory.device)
         return dec_in, head_in
 
     def forward_decoder(self,
@@ -266,13 +286,52 @@ class E2EVLPBase(DETR):
                         query_pos: Optional[Tensor] = None,
                         memory: Optional[Tensor] = None,
                         memory_mask: Optional[Tensor] = None,
-                        memory_pos: Optional[Tensor] = None) -> Dict:
-        """DETR's decoder pass (mmdet's argument order); nothing when
-        detection is off (no ``query``)."""
+                        memory_pos: Optional[Tensor] = None,
+                        self_attn_mask: Optional[Tensor] = None) -> Dict:
+        """DETR's decoder pass; nothing when detection is off (no
+        ``query``).
+
+        Returns:
+            dict: ``hidden_states`` (num_layers, B, Q, d), ``Q`` = K * N
+            queries with groups in training, else N.
+        """
         if query is None:
             return dict()
-        return super().forward_decoder(query, query_pos, memory, memory_mask,
-                                       memory_pos)
+        hidden_states = self.decoder(
+            query=query,
+            key=memory,
+            value=memory,
+            query_pos=query_pos,
+            key_pos=memory_pos,
+            key_padding_mask=memory_mask,
+            self_attn_mask=self_attn_mask)
+        return dict(hidden_states=hidden_states)
+
+    @property
+    def training_groups(self) -> bool:
+        """Whether the decoder runs every query group (training with
+        ``num_query_groups > 1``) rather than the first."""
+        return self.training and self.num_query_groups > 1
+
+    def detection_loss(self, hidden_states: Tensor,
+                       batch_data_samples: OptSampleList) -> Dict[str, Tensor]:
+        """The detection head's losses, each query group matched to the
+        ground truth on its own and the groups averaged.
+
+        Args:
+            hidden_states (Tensor): (num_layers, B, Q, d), as
+                :meth:`forward_decoder` gives them.
+            batch_data_samples (list[:obj:`DetDataSample`]): Ground truth.
+
+        Returns:
+            dict[str, Tensor]: The head's loss dict.
+        """
+        if self.training_groups:
+            hidden_states = split_query_groups(hidden_states,
+                                               self.num_query_groups)
+            batch_data_samples = repeat_per_group(batch_data_samples,
+                                                  self.num_query_groups)
+        return self.bbox_head.loss(hidden_states, batch_data_samples)
 
     def caption_decode_fn(self, img_feats: Tuple[Tensor],
                           batch_data_samples: OptSampleList = None

@@ -7,9 +7,15 @@ from .fused_attention import (
     FusedTransformerEncoder,
 )
 from .incremental_decoder import CaptionDecoder, IncrementalDecoder
+from .query_groups import (
+    group_self_attn_mask,
+    repeat_per_group,
+    split_query_groups,
+)
 
 __all__ = [
     'CaptionDecoder', 'E2EVLPTextEmbedding', 'FusedMultiheadAttention',
     'FusedTransformerDecoder', 'FusedTransformerEncoder', 'IncrementalDecoder',
-    'beam_search', 'greedy_search', 'length_penalty'
+    'beam_search', 'greedy_search', 'group_self_attn_mask', 'length_penalty',
+    'repeat_per_group', 'split_query_groups'
 ]
