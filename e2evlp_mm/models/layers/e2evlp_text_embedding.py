@@ -33,7 +33,9 @@ def _load_state_dict(path: str) -> Dict[str, Tensor]:
     if path.endswith('.safetensors'):
         from safetensors.torch import load_file
         return load_file(path)
-    state = torch.load(path, map_location='cpu', weights_only=True)
+    # lazy: the layers must not import the engine package at import time
+    from e2evlp_mm.engine.safe_load import safe_load
+    state = safe_load(path)  # plain data only, a clear error otherwise
     return state.get('state_dict', state)
 
 
