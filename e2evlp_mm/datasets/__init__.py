@@ -11,6 +11,7 @@ from .caption_dataset import E2EVLPCaptionDataset
 from .nlvr2_dataset import E2EVLPNLVR2Dataset
 from .pretrain_dataset import E2EVLPPretrainDataset
 from .retrieval_dataset import E2EVLPRetrievalDataset
+from .scene_label_dataset import E2EVLPSceneLabelDataset
 from .seeded_samples import (
     E2EVLPSeededDataset,
     E2EVLPSeededSampler,
@@ -27,7 +28,8 @@ from .vqa_dataset import E2EVLPVQADataset
 
 __all__ = [
     'E2EVLPCaptionDataset', 'E2EVLPNLVR2Dataset', 'E2EVLPPretrainDataset',
-    'E2EVLPRetrievalDataset', 'E2EVLPTextPool', 'E2EVLPVQADataset',
+    'E2EVLPRetrievalDataset', 'E2EVLPSceneLabelDataset',
+    'E2EVLPTextPool', 'E2EVLPVQADataset',
     'E2EVLPDataError', 'E2EVLPMissingImageError', 'E2EVLPBadImageError',
     'build_tokenizer', 'E2EVLPSeededDataset', 'E2EVLPSeededSampler',
     'seeded_loader_cfg'
