@@ -25,6 +25,9 @@ MASK_TOKENS = 'E2EVLPMaskTokens'
 TEXT_TRANSFORMS = (ITM_NEGATIVE, TOKENIZE, MASK_TOKENS)
 # ITM negative probability of each condition with text
 _ITM_PROB = dict(matched=0.0, mismatched=1.0)
+# what each condition with text needs (without an ITM sampler every text
+# is the image's own)
+_NEEDS = dict(matched=(TOKENIZE, ), mismatched=(ITM_NEGATIVE, TOKENIZE))
 
 
 def transform_name(transform: dict) -> str:
@@ -46,7 +49,9 @@ def text_condition_pipeline(pipeline: Sequence[dict],
 
     ``matched`` and ``mismatched`` set ``E2EVLPSampleITMNegative``'s
     ``prob`` to 0 and 1 and drop ``E2EVLPMaskTokens`` (it masks at least
-    one token even at ``mask_prob=0``); ``none`` drops all three text
+    one token even at ``mask_prob=0``); a pipeline without
+    ``E2EVLPSampleITMNegative`` is already matched. ``none`` drops all three
+    text
     transforms (``E2EVLPSampleITMNegative``, ``E2EVLPTokenize``,
     ``E2EVLPMaskTokens``), so no sample has ``text_ids``.
 
@@ -58,9 +63,9 @@ def text_condition_pipeline(pipeline: Sequence[dict],
         list[dict]: The edited pipeline (the input is left unchanged).
 
     Raises:
-        ValueError: For an unknown condition, or when ``matched`` or
-            ``mismatched`` meets a pipeline without
-            ``E2EVLPSampleITMNegative`` or ``E2EVLPTokenize``.
+        ValueError: For an unknown condition, or when the pipeline has
+            no ``E2EVLPTokenize`` (``matched``, ``mismatched``) or no
+            ``E2EVLPSampleITMNegative`` (``mismatched``).
     """
     _check_condition(condition)
     pipeline = [copy.deepcopy(t) for t in pipeline]
@@ -70,7 +75,7 @@ def text_condition_pipeline(pipeline: Sequence[dict],
     if condition == 'none':
         return [t for t, n in zip(pipeline, names)
                 if n not in TEXT_TRANSFORMS]
-    missing = [n for n in (ITM_NEGATIVE, TOKENIZE) if n not in names]
+    missing = [n for n in _NEEDS[condition] if n not in names]
     if missing:
         raise ValueError(
             f'the {condition!r} text condition needs {" and ".join(missing)}'

@@ -76,18 +76,23 @@ def test_scoped_and_class_types_are_recognized(pipeline):
     assert _transform(edited, 'E2EVLPSampleITMNegative')['prob'] == 1.0
 
 
-@pytest.mark.parametrize('condition', ['matched', 'mismatched'])
-def test_missing_text_transforms_are_named(pipeline, condition):
+def test_missing_text_transforms_are_named(pipeline):
     no_itm = [t for t in pipeline
               if transform_name(t) != 'E2EVLPSampleITMNegative']
-    with pytest.raises(ValueError, match=f"the '{condition}' text "
+    with pytest.raises(ValueError, match="the 'mismatched' text "
                        'condition needs E2EVLPSampleITMNegative in'):
-        text_condition_pipeline(no_itm, condition)
+        text_condition_pipeline(no_itm, 'mismatched')
+    # without an ITM sampler every text is the image's own
+    assert _names(text_condition_pipeline(no_itm, 'matched')) == NOT_TEXT[
+        :3] + ['E2EVLPTokenize', 'PackE2EVLPInputs']
     image_only = text_condition_pipeline(pipeline, 'none')
     with pytest.raises(ValueError, match='E2EVLPSampleITMNegative and '
                        'E2EVLPTokenize in the test pipeline, which has '
                        'E2EVLPLoadImageFromFile, Resize'):
-        text_condition_pipeline(image_only, condition)
+        text_condition_pipeline(image_only, 'mismatched')
+    with pytest.raises(ValueError, match="'matched' text condition needs "
+                       'E2EVLPTokenize in'):
+        text_condition_pipeline(image_only, 'matched')
     # an image-only pipeline stays image-only
     assert text_condition_pipeline(image_only, 'none') == image_only
 
