@@ -33,8 +33,9 @@ def _pil(img: Image.Image, fmt: str, **kwargs) -> bytes:
 
 FILES = {
     'gray.png': lambda: _pil(Image.fromarray(RGB).convert('L'), 'PNG'),
+    # (H, W, 4) uint8 is RGBA (Pillow 13 drops fromarray's `mode`)
     'rgba.png': lambda: _pil(Image.fromarray(np.dstack(
-        [RGB, np.full((24, 32), 100, np.uint8)]), 'RGBA'), 'PNG'),
+        [RGB, np.full((24, 32), 100, np.uint8)])), 'PNG'),
     'cmyk.jpg': lambda: _pil(Image.fromarray(RGB).convert('CMYK'), 'JPEG',
                              quality=100),
     '16bit.png': lambda: cv2.imencode(

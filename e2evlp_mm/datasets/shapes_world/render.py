@@ -74,7 +74,8 @@ def render_scene(scene: Scene) -> Image.Image:
     rng = np.random.default_rng(scene.noise_seed)
     noise = rng.integers(-6, 7, (scene.height, scene.width, 1))
     bg = np.clip(np.asarray(scene.background) + noise, 0, 255)
-    img = Image.fromarray(bg.astype(np.uint8), 'RGB')
+    # (H, W, 3) uint8 is RGB; Pillow 13 drops fromarray's `mode` argument
+    img = Image.fromarray(bg.astype(np.uint8))
     draw = ImageDraw.Draw(img)
     for obj in scene.objects:
         x, y, w, h = obj.bbox
