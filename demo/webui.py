@@ -21,18 +21,22 @@ import os.path as osp
 import threading
 import types
 from argparse import ArgumentParser, Namespace
-from typing import List, Optional
+from typing import List, Optional, Union
 
 os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
 
 import gradio as gr  # noqa: E402
 
+from e2evlp_mm.apis.webui_cache import start_sweeper  # noqa: E402
 from e2evlp_mm.apis.webui_handlers import Handlers  # noqa: E402
 from e2evlp_mm.apis.webui_inputs import read_texts  # noqa: E402
 from e2evlp_mm.apis.webui_models import ModelServer  # noqa: E402
 
 DEMO_GALLERY = 'data/shapes_world/flickr30k/flickr30k-images'
 DEMO_TEXTS = 'data/shapes_world/karpathy/dataset_flickr30k.json'
+# How often the upload cache is swept for files past --cache-max-age.
+CACHE_CHECK_S = 60
+LOOPBACK = ('127.0.0.1', 'localhost', '::1')
 # System fonts: the page needs no font server (works offline).
 THEME = gr.themes.Default(
     font=['ui-sans-serif', 'system-ui', 'sans-serif'],
@@ -57,6 +61,11 @@ def upload(label: str, elem_id: str) -> gr.Image:
     image = gr.Image(label=label, elem_id=elem_id, type='filepath')
     image.preprocess = types.MethodType(_path_unopened, image)
     return image
+
+
+def file_size(text: str) -> Union[int, str]:
+    """``--max-file-size``: bytes, or Gradio's ``'<n><unit>'``."""
+    return int(text) if text.isdigit() else text
 
 
 def parse_args(argv: Optional[List[str]] = None) -> Namespace:
@@ -89,8 +98,25 @@ def parse_args(argv: Optional[List[str]] = None) -> Namespace:
         type=float,
         default=0.3,
         help='minimum score of a drawn box')
-    parser.add_argument('--host', default='127.0.0.1', help='address')
+    parser.add_argument(
+        '--host',
+        default='127.0.0.1',
+        help='address (default: this machine only; see docs/webui.md '
+        'before serving others)')
     parser.add_argument('--port', type=int, default=7860, help='port')
+    parser.add_argument(
+        '--max-file-size',
+        type=file_size,
+        default='20mb',
+        help='larger uploads are refused before they are stored (HTTP '
+        '413), e.g. 5mb, 1gb (default: 20mb)')
+    parser.add_argument(
+        '--cache-max-age',
+        type=int,
+        default=900,
+        metavar='SECONDS',
+        help='uploads and answer pictures older than this are deleted '
+        f'(checked every {CACHE_CHECK_S} s at most; default: 900)')
     args = parser.parse_args(argv)
     if args.gallery is None:
         args.gallery = [DEMO_GALLERY] if osp.isdir(DEMO_GALLERY) else []
@@ -209,10 +235,24 @@ def search_tab(server: ModelServer, handlers: Handlers,
                  [model, image, gallery, topk], [status, text_ranks])
 
 
-def build_app(server: ModelServer, handlers: Handlers,
-              texts: List[str]) -> gr.Blocks:
-    """The page: a tab per task that has a checkpoint."""
-    with gr.Blocks(title='E2E-VLP demo', theme=THEME) as app:
+def sweep_every(cache_max_age: int) -> int:
+    """Seconds between two sweeps of the upload cache."""
+    return max(1, min(CACHE_CHECK_S, cache_max_age))
+
+
+def build_app(server: ModelServer,
+              handlers: Handlers,
+              texts: List[str],
+              cache_max_age: int = 900) -> gr.Blocks:
+    """The page: a tab per task that has a checkpoint.
+
+    Files in Gradio's cache (uploads, answer pictures) older than
+    ``cache_max_age`` seconds are deleted, so that the cache holds at
+    most what the page received in that time.
+    """
+    delete_cache = (sweep_every(cache_max_age), cache_max_age)
+    with gr.Blocks(title='E2E-VLP demo', theme=THEME,
+                   delete_cache=delete_cache) as app:
         gr.Markdown('# E2E-VLP: detect, describe, ask, compare, search')
         gr.Markdown('\n'.join(f'- ⚠️ {p}' for p in server.problems),
                     elem_id='problems', visible=bool(server.problems))
@@ -247,11 +287,20 @@ def main() -> None:
     # the folders' galleries are encoded while the page starts
     threading.Thread(target=warm_up, args=(handlers, ), daemon=True).start()
     texts = read_texts(args.gallery_texts) if args.gallery_texts else []
-    app = build_app(server, handlers, texts)
+    app = build_app(server, handlers, texts, args.cache_max_age)
+    # Gradio deletes old files, this their emptied folders
+    start_sweeper(gr.utils.get_upload_folder(),
+                  sweep_every(args.cache_max_age), args.cache_max_age)
+    if args.host not in LOOPBACK:
+        print(f'[webui] serving on {args.host}: anyone who reaches this '
+              'port can use the page; put a reverse proxy with '
+              'authentication and TLS in front (docs/webui.md)', flush=True)
     app.queue().launch(
         server_name=args.host,
         server_port=args.port,
+        # only the gallery folders, nothing else on the disk, are served
         allowed_paths=[osp.abspath(d) for d in args.gallery],
+        max_file_size=args.max_file_size,
         show_api=False,
         share=False)
 

@@ -224,7 +224,8 @@ class Handlers:
         sources = gallery_images(self.gallery_dirs, uploads or [])
         with model.lock:
             hits, encoding, num, joint = search_galleries(
-                model, self.galleries, sources, query, int(topk))
+                model, self.galleries, sources, query, int(topk),
+                num_folders=len(self.gallery_dirs))
         view = [(h['name'], f'{i}. {osp.basename(h["name"])} '
                  f'({h["score"]:.2f})') for i, h in enumerate(hits, 1)]
         rows = [(i, osp.basename(h['name']), h['score'])

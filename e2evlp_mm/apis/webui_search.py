@@ -6,6 +6,7 @@ import hashlib
 import os
 import os.path as osp
 import time
+from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .gallery_store import RetrievalGallery
@@ -36,22 +37,53 @@ class GalleryCache:
 
     An image gallery (a folder's images, or a set of uploads) is encoded
     the first time it is searched; later queries only encode the query.
-    With ``cache_dir`` each encoded image gallery is also saved there
-    (named after the checkpoint's state sha and the image paths), so a
-    restarted page reads it instead of encoding again.
+    A folder's gallery is kept for the life of the page and, with
+    ``cache_dir``, also saved there (named after the checkpoint's state
+    sha and the image paths), so a restarted page reads it instead of
+    encoding again. What users send (sets of uploads, text galleries) is
+    kept in memory only, the ``max_transient`` last used, so that a page
+    under load does not grow without bound.
 
     Args:
-        cache_dir (str, optional): Folder for saved galleries.
+        cache_dir (str, optional): Folder for saved folder galleries.
+        max_transient (int): Upload and text galleries kept. Defaults
+            to 8.
     """
 
-    def __init__(self, cache_dir: Optional[str] = None) -> None:
+    def __init__(self, cache_dir: Optional[str] = None,
+                 max_transient: int = 8) -> None:
         self.cache_dir = cache_dir
+        self.max_transient = max_transient
         self._galleries: Dict[Tuple[str, str], RetrievalGallery] = {}
+        self._transient: 'OrderedDict[Tuple[str, str], RetrievalGallery]' \
+            = OrderedDict()
 
-    def images(self, model: ServedModel,
-               paths: Sequence[str]) -> Tuple[RetrievalGallery, float]:
+    def __len__(self) -> int:
+        """Galleries held in memory."""
+        return len(self._galleries) + len(self._transient)
+
+    def _recall(self, key: Tuple[str, str]) -> Optional[RetrievalGallery]:
+        if key in self._transient:
+            self._transient.move_to_end(key)
+            return self._transient[key]
+        return self._galleries.get(key)
+
+    def _keep_transient(self, key: Tuple[str, str],
+                        gallery: RetrievalGallery) -> None:
+        self._transient[key] = gallery
+        while len(self._transient) > self.max_transient:
+            self._transient.popitem(last=False)
+
+    def images(self, model: ServedModel, paths: Sequence[str],
+               transient: bool = False) -> Tuple[RetrievalGallery, float]:
         """The encoded image gallery of ``paths`` (caller holds the model's
         lock).
+
+        Args:
+            model (ServedModel): The checkpoint.
+            paths (Sequence[str]): The gallery's images.
+            transient (bool): Uploads: kept among the last used only,
+                never saved to ``cache_dir``. Defaults to False.
 
         Returns:
             tuple: The gallery and the seconds spent encoding it now (0
@@ -59,9 +91,14 @@ class GalleryCache:
         """
         inferencer = model.inferencer
         key = (inferencer.checkpoint_id()['sha'], _digest(list(paths)))
-        if key in self._galleries:
-            return self._galleries[key], 0.0
+        gallery = self._recall(key)
+        if gallery is not None:
+            return gallery, 0.0
         start = time.perf_counter()
+        if transient:
+            gallery = inferencer.build_gallery(images=list(paths))
+            self._keep_transient(key, gallery)
+            return gallery, time.perf_counter() - start
         file = None
         if self.cache_dir:
             os.makedirs(self.cache_dir, exist_ok=True)
@@ -73,18 +110,25 @@ class GalleryCache:
 
     def texts(self, model: ServedModel,
               texts: Sequence[str]) -> RetrievalGallery:
-        """The encoded text gallery (in memory only; texts are cheap)."""
+        """The encoded text gallery (in memory only, among the last used;
+        texts are cheap to encode again)."""
         inferencer = model.inferencer
         key = (inferencer.checkpoint_id()['sha'], 'texts:' + _digest(texts))
-        if key not in self._galleries:
-            self._galleries[key] = inferencer.build_gallery(
-                texts=list(texts))
-        return self._galleries[key]
+        gallery = self._recall(key)
+        if gallery is None:
+            gallery = inferencer.build_gallery(texts=list(texts))
+            self._keep_transient(key, gallery)
+        return gallery
 
 
-def search_images(model: ServedModel, cache: GalleryCache,
-                  sources: Sequence[Sequence[str]], query: str,
-                  topk: int) -> Tuple[List[Dict], float, int, Optional[int]]:
+def search_images(
+        model: ServedModel,
+        cache: GalleryCache,
+        sources: Sequence[Sequence[str]],
+        query: str,
+        topk: int,
+        num_folders: Optional[int] = None
+) -> Tuple[List[Dict], float, int, Optional[int]]:
     """The best images for a text over several image galleries (a
     folder each, the uploads), merged by score.
 
@@ -94,6 +138,9 @@ def search_images(model: ServedModel, cache: GalleryCache,
         sources (Sequence[Sequence[str]]): Image paths per gallery.
         query (str): The text.
         topk (int): Images returned.
+        num_folders (int, optional): The first ``num_folders`` sources
+            are folders, the rest uploads (transient in ``cache``); None:
+            all are folders.
 
     Returns:
         tuple: ``[{index, name, score}]`` best first (``index`` into the
@@ -102,10 +149,12 @@ def search_images(model: ServedModel, cache: GalleryCache,
         passes per query and gallery (None: all).
     """
     hits, encoding, offset, joint = [], 0.0, 0, None
-    for paths in sources:
+    for i, paths in enumerate(sources):
         if not paths:
             continue
-        gallery, seconds = cache.images(model, paths)
+        gallery, seconds = cache.images(
+            model, paths, transient=num_folders is not None
+            and i >= num_folders)
         encoding += seconds
         joint = prefilter_topk(model, gallery.image_embed)
         found = model.inferencer.search(

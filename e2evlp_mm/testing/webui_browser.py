@@ -1,5 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-"""Serve demo/webui.py and drive it with headless Chromium (Playwright).
+"""Drive demo/webui.py with headless Chromium (Playwright); the server is
+:class:`e2evlp_mm.testing.webui_server.WebUIServer`.
 
 Used by the browser tests and ``tools/analysis_tools/webui_latency.py``.
 Chromium is Debian's (``tools/install_browser.sh``), never Playwright's
@@ -9,15 +10,10 @@ page is known to work offline.
 import os
 import os.path as osp
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
-from typing import List, Optional, Sequence
+from typing import List, Optional
 
-ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CHROMIUM_ARGS = ('--headless', '--no-sandbox', '--disable-gpu',
                  '--disable-quic', '--no-first-run',
                  '--disable-background-networking',
@@ -49,74 +45,6 @@ def find_chromium() -> Optional[str]:
         if exe and osp.isfile(exe) and os.access(exe, os.X_OK):
             return exe
     return None
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-class WebUIServer:
-    """``demo/webui.py ARGS --port P`` in a subprocess, until :meth:`stop`.
-
-    Args:
-        args (Sequence[str]): Command-line arguments (models, gallery).
-        log_file (str): Where its output goes.
-        timeout (float): Seconds to wait for the page.
-        threads (int, optional): ``OMP_NUM_THREADS`` of the server.
-    """
-
-    def __init__(self,
-                 args: Sequence[str],
-                 log_file: str,
-                 timeout: float = 300,
-                 threads: Optional[int] = 1) -> None:
-        self.port = free_port()
-        self.url = f'http://127.0.0.1:{self.port}'
-        self.log_file = log_file
-        env = dict(os.environ, GRADIO_ANALYTICS_ENABLED='False',
-                   PYTHONPATH=ROOT)
-        if threads is not None:
-            env['OMP_NUM_THREADS'] = str(threads)
-        with open(log_file, 'w') as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, osp.join(ROOT, 'demo', 'webui.py'),
-                 *args, '--port', str(self.port)],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        self._wait(timeout)
-
-    def _wait(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f'demo/webui.py exited with '
-                                   f'{self.proc.returncode}:\n{self.log()}')
-            try:
-                with urllib.request.urlopen(self.url, timeout=5) as reply:
-                    if reply.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        raise TimeoutError(f'no page at {self.url} after {timeout} s:\n'
-                           f'{self.log()}')
-
-    def log(self) -> str:
-        """The server's output so far (its last 5,000 characters)."""
-        with open(self.log_file) as f:
-            return f.read()[-5000:]
-
-    def stop(self) -> None:
-        """End the server."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 class Browser:

@@ -9,7 +9,8 @@ import pytest
 
 from e2evlp_mm.apis import E2EVLPInferencer
 from e2evlp_mm.testing import tiny_shapes_work_dirs
-from e2evlp_mm.testing.webui_browser import Browser, WebUIServer, find_chromium
+from e2evlp_mm.testing.webui_browser import Browser, find_chromium
+from e2evlp_mm.testing.webui_server import WebUIServer
 
 CHROMIUM = find_chromium()
 

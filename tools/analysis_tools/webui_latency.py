@@ -15,30 +15,22 @@ commit and the CPU.
     python tools/analysis_tools/webui_latency.py --synthetic-gallery 1000
 """
 import argparse
-import datetime
 import json
 import os.path as osp
-import re
 import shutil
 import statistics
-import subprocess
 import tempfile
-import time
-from collections import Counter
 from typing import Dict, List, Optional
 
-from e2evlp_mm.apis.webui_models import DEMO_WORK_DIRS
-from e2evlp_mm.engine.machine import cpu_model
-from e2evlp_mm.testing.webui_browser import (
-    ROOT,
-    Browser,
+from e2evlp_mm.testing.webui_browser import Browser, find_chromium
+from e2evlp_mm.testing.webui_server import (
     WebUIServer,
-    find_chromium,
+    measured_on,
+    server_args,
+    shapes_inputs,
 )
 
 WORLD = 'data/shapes_world'
-ENCODED = re.compile(r'search gallery of (\d+) images encoded in ([\d.]+) s')
-READY = '[webui] search galleries ready'
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -60,34 +52,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='write webui_<tab>.png here')
     parser.add_argument('--out', help='also write the results as json')
     return parser.parse_args(argv)
-
-
-def _inputs(world: str) -> Dict[str, str]:
-    """The validation scene with the most objects, its first caption and
-    question, a second scene, and a test statement of the world."""
-    coco = osp.join(world, 'coco')
-
-    def load(path: str) -> dict:
-        with open(osp.join(world, path)) as f:
-            return json.load(f)
-
-    objects = Counter(a['image_id'] for a in load(
-        'coco/annotations/instances_val2017.json')['annotations'])
-    images = {im['id']: im['file_name'] for im in load(
-        'coco/annotations/instances_val2017.json')['images']}
-    image_id = max(sorted(objects), key=objects.get)
-    other = next(i for i in sorted(images) if i != image_id)
-    caption = next(a['caption'] for a in load(
-        'coco/annotations/captions_val2017.json')['annotations']
-        if a['image_id'] == image_id)
-    question = next(q['question'] for q in load(
-        'vqa/v2_OpenEnded_mscoco_val2014_questions.json')['questions']
-        if q['image_id'] == image_id)
-    with open(osp.join(world, 'nlvr2', 'test1.json')) as f:
-        statement = json.loads(f.readline())['sentence']
-    return dict(image=osp.join(coco, 'val2017', images[image_id]),
-                right=osp.join(coco, 'val2017', images[other]),
-                question=question, statement=statement, text=caption)
 
 
 def _synthetic(num: int, out: str) -> List[str]:
@@ -128,30 +92,18 @@ def run(args: argparse.Namespace) -> Dict:
     chromium = find_chromium()
     if chromium is None:
         raise SystemExit('no chromium: run tools/install_browser.sh')
-    inputs = _inputs(args.world)
+    inputs = shapes_inputs(args.world)
     tmp = tempfile.mkdtemp(prefix='webui_latency_')
     gallery = (_synthetic(args.synthetic_gallery, osp.join(tmp, 'world'))
                if args.synthetic_gallery else
                [osp.join(args.world, 'flickr30k', 'flickr30k-images')])
-    server_args = ['--gallery', *gallery]
-    for spec in args.model or [[d] for d in DEMO_WORK_DIRS]:
-        server_args += ['--model', *spec]
-    server = WebUIServer(server_args, osp.join(tmp, 'webui.log'),
-                         threads=args.threads)
+    server = WebUIServer(server_args(args.model, gallery),
+                         osp.join(tmp, 'webui.log'), threads=args.threads)
     browser = Browser(chromium)
-    results = dict(
-        date=datetime.date.today().isoformat(),
-        commit=subprocess.run(['git', 'rev-parse', '--short', 'HEAD'],
-                              cwd=ROOT, capture_output=True,
-                              text=True).stdout.strip(),
-        cpu=cpu_model(), threads=args.threads, gallery=gallery, tabs={})
+    results = dict(measured_on(), threads=args.threads, gallery=gallery,
+                   tabs={})
     try:
-        while READY not in server.log():
-            time.sleep(1)
-        found = ENCODED.search(server.log())
-        if found:
-            results['gallery_images'] = int(found.group(1))
-            results['gallery_encoding_s'] = float(found.group(2))
+        results.update(server.wait_galleries())
         browser.page.goto(server.url)
         browser.page.wait_for_selector('[role=tab]', timeout=60000)
         shown = [t.strip() for t in
