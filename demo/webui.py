@@ -247,8 +247,9 @@ def build_app(server: ModelServer,
     """The page: a tab per task that has a checkpoint.
 
     Files in Gradio's cache (uploads, answer pictures) older than
-    ``cache_max_age`` seconds are deleted, so that the cache holds at
-    most what the page received in that time.
+    ``cache_max_age`` seconds are to be deleted (and all of them when the
+    page stops), so that the cache holds at most what the page received
+    in that time.
     """
     delete_cache = (sweep_every(cache_max_age), cache_max_age)
     with gr.Blocks(title='E2E-VLP demo', theme=THEME,
@@ -288,8 +289,8 @@ def main() -> None:
     threading.Thread(target=warm_up, args=(handlers, ), daemon=True).start()
     texts = read_texts(args.gallery_texts) if args.gallery_texts else []
     app = build_app(server, handlers, texts, args.cache_max_age)
-    # Gradio deletes old files, this their emptied folders
-    start_sweeper(gr.utils.get_upload_folder(),
+    # Gradio's own sweep stops under load (see webui_cache.py)
+    start_sweeper(app, gr.utils.get_upload_folder(),
                   sweep_every(args.cache_max_age), args.cache_max_age)
     if args.host not in LOOPBACK:
         print(f'[webui] serving on {args.host}: anyone who reaches this '

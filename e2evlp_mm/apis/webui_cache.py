@@ -2,16 +2,20 @@
 """The web demo's upload cache stays bounded.
 
 Gradio stores each upload and answer picture in a folder named after its
-content hash under its cache (``GRADIO_TEMP_DIR``); ``gr.Blocks(
-delete_cache=...)`` deletes the files past their age but leaves their
-folders. This removes those folders once empty and as old, so that a page
-serving many distinct images keeps no trace of each.
+content hash under its cache (``GRADIO_TEMP_DIR``) and lists them in the
+app's ``temp_file_sets``. ``gr.Blocks(delete_cache=...)`` is meant to
+delete them past their age, but in a 1,000-request run of
+``tools/analysis_tools/webui_load.py`` Gradio 5.50's sweep deleted
+nothing (it iterates those sets while uploads add to them, and one
+failure ends its loop), and it leaves the folders. This deletes the
+app's files past their age, then their emptied folders.
 """
 import os
 import os.path as osp
 import re
 import threading
 import time
+from typing import Any
 
 # Gradio's folder names: a sha256 hex digest.
 _HASHED = re.compile(r'[0-9a-f]{64}')
@@ -42,13 +46,48 @@ def sweep_empty_folders(root: str, max_age: float) -> int:
     return removed
 
 
-def start_sweeper(root: str, every: float, max_age: float) -> None:
-    """Run :func:`sweep_empty_folders` every ``every`` seconds in a
-    daemon thread."""
+def sweep_files(app: Any, max_age: float) -> int:
+    """Delete the cached files of a Gradio app older than ``max_age``
+    seconds (except those its components keep: their default values).
+
+    Args:
+        app (gradio.Blocks): The app (its ``temp_file_sets``).
+        max_age (float): Seconds.
+
+    Returns:
+        int: The files deleted.
+    """
+    keep = set()
+    for block in list(app.blocks.values()):
+        keep |= set(getattr(block, 'keep_in_cache', ()))
+    removed = 0
+    now = time.time()
+    for files in list(app.temp_file_sets):
+        for path in list(files):  # a copy made under the GIL, at once
+            if path in keep:
+                continue
+            try:
+                if now - os.lstat(path).st_ctime <= max_age:
+                    continue
+                os.remove(path)
+                removed += 1
+            except FileNotFoundError:
+                pass
+            files.discard(path)
+    return removed
+
+
+def start_sweeper(app: Any, root: str, every: float,
+                  max_age: float) -> None:
+    """Every ``every`` seconds, in a daemon thread, delete the app's
+    cached files older than ``max_age`` (:func:`sweep_files`), then the
+    emptied folders of its cache ``root`` (:func:`sweep_empty_folders`).
+    """
 
     def run() -> None:
         while True:
             time.sleep(every)
+            sweep_files(app, max_age)
             sweep_empty_folders(root, max_age)
 
     threading.Thread(target=run, name='webui-cache-sweeper',
