@@ -7,6 +7,7 @@ import sys
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'e2evlp_shapes_pretrain.py')
+BACKBONE = osp.join(ROOT, 'configs', 'demo', 'e2evlp_shapes_backbone.py')
 # The demo model, shrunk further so that the test takes seconds.
 TINY = [
     'model.encoder.num_layers=1', 'model.decoder.num_layers=1',
@@ -30,9 +31,22 @@ def test_pretrain_then_test_on_generated_shapes_world(tmp_path):
                    'make_shapes_world.py'), '--out', 'data/shapes_world',
           '--num-images', '24', '--num-nlvr2', '8', '--num-flickr', '4'],
          tmp_path)
+    # make demo's first stage: the backbone learns to name object windows
+    backbone = tmp_path / 'backbone'
+    log = _run([osp.join(ROOT, 'tools', 'train.py'), BACKBONE,
+                '--work-dir', str(backbone), '--cfg-options',
+                'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+                'train_dataloader.batch_size=8', 'val_dataloader.batch_size=8',
+                'default_hooks.checkpoint.interval=2'], tmp_path)
+    assert 'accuracy/top1' in log
+    backbone_ckpt = (backbone / 'last_checkpoint').read_text().strip()
     work = tmp_path / 'work'
     log = _run([osp.join(ROOT, 'tools', 'train.py'), CONFIG, '--work-dir',
-                str(work), '--cfg-options'] + TINY, tmp_path)
+                str(work), '--cfg-options', f'load_from={backbone_ckpt}'] +
+               TINY, tmp_path)
+    # the detector starts from the classifier's backbone, not its head
+    assert f'Load checkpoint from {backbone_ckpt}' in log
+    assert 'unexpected key in source state_dict: head.fc.weight' in log
     for key in ('loss_mlm', 'loss_itm', 'loss_cls', 'loss_attr', 'loss_cap'):
         assert key in log
     ckpt = (work / 'last_checkpoint').read_text().strip()

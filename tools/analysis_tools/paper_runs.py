@@ -182,6 +182,19 @@ def train(config: str, work_root: str, name: str, seed: int,
         return f.read().strip()
 
 
+def pretrained_backbone(args: argparse.Namespace, seed: int) -> str:
+    """``make demo``'s first stage for a table: the backbone pre-trained
+    on object windows (``configs/demo/e2evlp_shapes_backbone.py``, the
+    demo's ImageNet), which every row starts from, as every row of the
+    paper starts from an ImageNet ResNet. Scaled by ``--pretrain-scale``.
+
+    Returns:
+        str: Its checkpoint, to pass as ``load_from``.
+    """
+    return train(demo_config('e2evlp_shapes_backbone'), args.work_dir,
+                 'backbone', seed, args.pretrain_scale)
+
+
 def test(config: str, checkpoint: str,
          options: Optional[Dict[str, Any]] = None) -> Dict[str, float]:
     """Test ``checkpoint`` (or reuse its metrics); return the metrics.

@@ -8,6 +8,7 @@ Pre-trains the demo model (configs/demo/e2evlp_shapes_pretrain.py) on the
 shapes world four ways (full; without captioning, attributes or detection:
 the ``*_no_{caption,attr,det}.py`` configs beside it), then fine-tunes each,
 and a model with no pre-training, on the shapes VQA and captioning configs
+(every row starts from the same pre-trained backbone, the demo's ImageNet)
 with the same schedule and seed, and prints VQA accuracy (overall and per
 question type), BLEU-4 and CIDEr as mean ± sample std over the seeds. Run
 from the repository root (the configs read ``data/shapes_world``, generated
@@ -45,17 +46,17 @@ TASKS = {
 def run_row(key: str, seed: int, args: argparse.Namespace) -> dict:
     """Pre-train (unless ``none``), fine-tune and test every task."""
     pretrain = ROWS[key][1]
-    ckpt = None
+    ckpt = backbone = R.pretrained_backbone(args, seed)
     if pretrain is not None:
         ckpt = R.train(R.demo_config(pretrain), args.work_dir,
                        f'pretrain_{key}', seed, args.pretrain_scale,
-                       options=args.cfg_options)
+                       load_from=backbone, options=args.cfg_options)
     metrics = {}
     for task, (config, _) in TASKS.items():
         config = R.demo_config(config)
         # the work dir names the checkpoint's run, so a rerun at another
         # pre-training length does not reuse this fine-tuning
-        parent = ckpt.split('/')[-2] if ckpt else 'scratch'
+        parent = ckpt.split('/')[-2] if pretrain else 'scratch'
         task_ckpt = R.train(config, args.work_dir, f'{task}_from_{parent}',
                             seed, args.finetune_scale, load_from=ckpt,
                             options=args.cfg_options)

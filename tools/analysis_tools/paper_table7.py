@@ -7,10 +7,12 @@
 Three detectors tested with COCO AP / AP50 on the shapes world's val2017
 scenes: mmdet's plain DETR of the demo model's size
 (configs/demo/detr_shapes.py) and the detection-with-text model
-(configs/demo/e2evlp_shapes_det.py), both from scratch on the demo
-pre-training recipe and iterations; and the detection-with-text model
-fine-tuned (its own schedule) from the full demo pre-training, which is
-shared with paper_table3.py under the same ``--work-dir``.
+(configs/demo/e2evlp_shapes_det.py), both without vision-language
+pre-training on the demo pre-training recipe and iterations; and the
+detection-with-text model fine-tuned (its own schedule) from the full
+demo pre-training, which is shared with paper_table3.py under the same
+``--work-dir``. Every row starts from the same pre-trained backbone (the
+demo's ImageNet, as the paper's detectors start from an ImageNet ResNet).
 """
 import argparse
 
@@ -31,17 +33,18 @@ ROWS = {
 def run_row(key: str, seed: int, args: argparse.Namespace) -> dict:
     """Train and test one detector."""
     opts = args.cfg_options
+    backbone = R.pretrained_backbone(args, seed)
     if key == 'det_text_pretrained':
         ckpt = R.train(PRETRAIN, args.work_dir, 'pretrain_full', seed,
-                       args.pretrain_scale, options=opts)
+                       args.pretrain_scale, load_from=backbone, options=opts)
         ckpt = R.train(DET, args.work_dir,
                        'det_from_' + ckpt.split('/')[-2], seed,
                        args.finetune_scale, load_from=ckpt, options=opts)
         return R.test(DET, ckpt, opts)
     config = R.demo_config('detr_shapes') if key == 'detr' else DET
     ckpt = R.train(config, args.work_dir, f'{key}_scratch', seed,
-                   args.pretrain_scale, schedule_from=PRETRAIN,
-                   options=opts)
+                   args.pretrain_scale, load_from=backbone,
+                   schedule_from=PRETRAIN, options=opts)
     return R.test(config, ckpt, opts)
 
 
