@@ -7,8 +7,10 @@ app's ``temp_file_sets``. ``gr.Blocks(delete_cache=...)`` is meant to
 delete them past their age, but in a 1,000-request run of
 ``tools/analysis_tools/webui_load.py`` Gradio 5.50's sweep deleted
 nothing (it iterates those sets while uploads add to them, and one
-failure ends its loop), and it leaves the folders. This deletes the
-app's files past their age, then their emptied folders.
+failure ends its loop); it also leaves the folders, and uploads leave
+empty ``tmp*`` files at the top of the cache (about one in five
+requests). This deletes the app's files past their age, then those
+emptied folders and empty files.
 """
 import os
 import os.path as osp
@@ -17,16 +19,18 @@ import threading
 import time
 from typing import Any
 
-# Gradio's folder names: a sha256 hex digest.
+# Gradio's folder names (a sha256 hex digest) and its uploads' temporary
+# files (tempfile's names).
 _HASHED = re.compile(r'[0-9a-f]{64}')
+_TEMPORARY = re.compile(r'tmp[0-9a-z_]{8}')
 
 
-def sweep_empty_folders(root: str, max_age: float) -> int:
-    """Remove the empty hash-named folders of ``root`` older than
-    ``max_age`` seconds.
+def sweep_leftovers(root: str, max_age: float) -> int:
+    """Remove the empty hash-named folders and empty temporary files of
+    ``root`` untouched for ``max_age`` seconds.
 
     Returns:
-        int: The folders removed.
+        int: The folders and files removed.
     """
     removed = 0
     now = time.time()
@@ -37,9 +41,14 @@ def sweep_empty_folders(root: str, max_age: float) -> int:
     for name in names:
         path = osp.join(root, name)
         try:
-            if (_HASHED.fullmatch(name) and not os.listdir(path)
-                    and now - os.stat(path).st_mtime > max_age):
+            if now - os.stat(path).st_mtime <= max_age:
+                continue
+            if _HASHED.fullmatch(name) and not os.listdir(path):
                 os.rmdir(path)
+                removed += 1
+            elif _TEMPORARY.fullmatch(name) and osp.isfile(path) and \
+                    os.path.getsize(path) == 0:
+                os.remove(path)
                 removed += 1
         except OSError:
             continue  # not a folder, filled or removed meanwhile
@@ -81,14 +90,15 @@ def start_sweeper(app: Any, root: str, every: float,
                   max_age: float) -> None:
     """Every ``every`` seconds, in a daemon thread, delete the app's
     cached files older than ``max_age`` (:func:`sweep_files`), then the
-    emptied folders of its cache ``root`` (:func:`sweep_empty_folders`).
+    emptied folders and empty temporary files of its cache ``root``
+    (:func:`sweep_leftovers`).
     """
 
     def run() -> None:
         while True:
             time.sleep(every)
             sweep_files(app, max_age)
-            sweep_empty_folders(root, max_age)
+            sweep_leftovers(root, max_age)
 
     threading.Thread(target=run, name='webui-cache-sweeper',
                      daemon=True).start()

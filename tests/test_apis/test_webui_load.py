@@ -8,11 +8,13 @@ import json
 import os
 import os.path as osp
 import time
+from types import SimpleNamespace
 
 import httpx
 import psutil
 import pytest
 
+from e2evlp_mm.apis.webui_cache import sweep_files, sweep_leftovers
 from e2evlp_mm.testing import tiny_shapes_work_dirs
 from e2evlp_mm.testing.runs import run_tool
 from e2evlp_mm.testing.webui_load import tree_size, upload_status
@@ -94,6 +96,30 @@ def test_upload_cache_empties_itself(page):
         time.sleep(0.5)
     # the file and its folder are gone
     assert not osp.exists(osp.dirname(path))
+
+
+def test_sweeper_deletes_old_files_and_leftovers(tmp_path):
+    def cached(folder: str, name: str, data: bytes = b'x') -> str:
+        path = tmp_path / folder / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        return str(path)
+
+    old, kept = cached('a' * 64, 'old.png'), cached('c' * 64, 'kept.png')
+    empty = cached('.', 'tmpabc_1234', b'')
+    (tmp_path / 'vibe_edit_history').mkdir()  # Gradio's: not a hash
+    time.sleep(1.2)
+    new = cached('b' * 64, 'new.png')
+    files = {old, new, kept}
+    app = SimpleNamespace(temp_file_sets=[files], blocks=dict(
+        image=SimpleNamespace(keep_in_cache={kept})))
+    assert sweep_files(app, max_age=1) == 1
+    assert files == {new, kept} and not osp.exists(old)
+    time.sleep(1.2)  # the emptied folder's age starts anew
+    assert sweep_leftovers(str(tmp_path), max_age=1) == 2
+    assert sorted(os.listdir(tmp_path)) == [
+        'b' * 64, 'c' * 64, 'vibe_edit_history']
+    assert not osp.exists(empty)
 
 
 @pytest.mark.parametrize('route', ['/gradio_api/file=', '/file='])
