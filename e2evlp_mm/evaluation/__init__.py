@@ -1,5 +1,7 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
-from .caption_truth import judge_caption, load_scenes
+# ``caption_truth`` (judge_caption, load_scenes) is imported from its module:
+# it reads the shapes world's vocabulary, which registering the package
+# must not load.
 from .metrics import (
     E2EVLPCaptionMetric,
     E2EVLPCaptionTruthMetric,
@@ -13,6 +15,6 @@ from .text_conditions import text_condition_config, text_condition_pipeline
 __all__ = [
     'E2EVLPCaptionMetric', 'E2EVLPCaptionTruthMetric', 'E2EVLPNLVR2Acc',
     'E2EVLPPretrainMetric', 'E2EVLPRetrievalRecall', 'E2EVLPVQAAcc',
-    'judge_caption', 'load_scenes', 'text_condition_config',
+    'text_condition_config',
     'text_condition_pipeline'
 ]

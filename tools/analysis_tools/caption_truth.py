@@ -28,8 +28,11 @@ from typing import List, Optional, Tuple
 
 from mmdet.registry import DATASETS
 
-from e2evlp_mm.evaluation import judge_caption, load_scenes
-from e2evlp_mm.evaluation.caption_truth import summarize
+from e2evlp_mm.evaluation.caption_truth import (
+    judge_caption,
+    load_scenes,
+    summarize,
+)
 
 DEFAULT_SCENES = 'data/shapes_world/vg/annotations/vg_det_val.json'
 Captions = List[Tuple[int, str]]  # (image id, caption)
