@@ -93,3 +93,13 @@ def test_pre_training_checkpoint_fills_the_task_model(pretrain, task, new):
     # every tensor but the new head's comes from the checkpoint, as it is
     loaded = {k: v for k, v in target.items() if not k.startswith(new)}
     assert loaded == {k: source.get(k) for k in loaded}
+
+
+def test_backbone_stage_fills_the_demo_backbone():
+    """make demo's backbone checkpoint gives the detector every backbone
+    tensor (load_from), and nothing else but the classifier's head."""
+    source = _param_shapes('configs/demo/e2evlp_shapes_backbone.py')
+    target = _param_shapes(PRE_DEMO)
+    backbone = {k: v for k, v in target.items() if k.startswith('backbone.')}
+    assert backbone and backbone == {k: source.get(k) for k in backbone}
+    assert set(source) - set(backbone) == {'head.fc.weight', 'head.fc.bias'}

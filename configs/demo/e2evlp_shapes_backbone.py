@@ -77,6 +77,7 @@ val_dataloader = dict(
                  test_mode=True))
 val_cfg = dict(type='ValLoop')
 val_evaluator = dict(type='mmpretrain.Accuracy', topk=(1, ))
-test_dataloader = None
-test_cfg = None
-test_evaluator = None
+# tools/test.py scores a backbone checkpoint on the same val objects
+test_dataloader = val_dataloader
+test_cfg = dict(type='TestLoop')
+test_evaluator = val_evaluator

@@ -16,10 +16,6 @@ _base_ = [
 # 1400 iterations at batch 32 (docs/results.md, `make demo`: how the
 # recipe was chosen, the measured curve): 0.6-0.7 s/iter on a 2-core Xeon.
 max_iters = 1400
-# Group DETR (3 groups of the 10 queries in training, one at test): at 700
-# iterations with the pre-trained backbone AP50 43.7 vs 13.7 before
-# (docs/results.md); inference is the paper's DETR.
-model = dict(num_query_groups=3)
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=5e-4, weight_decay=1e-4),

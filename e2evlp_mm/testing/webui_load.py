@@ -1,6 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Load on a served demo/webui.py over HTTP, as many users at once would
-send it (``gradio_client``, one session per user).
+send it (``gradio_client``, one client per user).
 
 Used by ``tools/analysis_tools/webui_load.py`` and the web demo's load
 test: simultaneous requests on each tab, many requests with images the
@@ -105,7 +105,7 @@ def stats(seconds: Sequence[float]) -> Dict[str, float]:
 
 
 class User:
-    """One session of the page: sends a tab's request and waits.
+    """One client of the page: sends a tab's request and waits.
 
     Args:
         url (str): The page.

@@ -167,9 +167,10 @@ def test_caches_weights_inits_and_urls_refuse_them(evil, tmp_path):
     with pytest.raises(E2EVLPUnsafeCheckpoint) as error:
         load_from_http(url, model_dir=str(tmp_path), progress=False)
     assert _refuses(str(error.value), url)
-    # text_cfg.init_from (a BERT checkpoint): PyTorch's own refusal
+    # text_cfg.init_from (a BERT checkpoint)
     emb = E2EVLPTextEmbedding(20, 16, max_position_embeddings=32,
                               init_from=ckpt)
-    with pytest.raises(pickle.UnpicklingError, match='weights_only'):
+    with pytest.raises(E2EVLPUnsafeCheckpoint) as error:
         emb.init_weights()
+    assert _refuses(str(error.value), ckpt)
     assert not osp.exists(evil['marker'])

@@ -20,6 +20,10 @@ decoder = dict(  # the trunk's shared `decoder`, for the captioner too
     layer_cfg=dict(self_attn_cfg=attn, cross_attn_cfg=attn, ffn_cfg=ffn))
 model = dict(
     num_queries=10,  # at most 4 objects per scene
+    # Group DETR (3 groups of the queries in training, one at test): with
+    # the pre-trained backbone AP50 43.7 vs 13.7 at 700 iterations
+    # (docs/results.md); inference is the paper's DETR
+    num_query_groups=3,
     backbone=dict(
         depth=18,
         num_stages=2,  # stride-8 features: 8x8 tokens for a 64 px image
