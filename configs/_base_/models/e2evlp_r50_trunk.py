@@ -8,14 +8,9 @@ custom_imports = dict(imports=['e2evlp_mm'], allow_failed_imports=False)
 
 d = 256  # Transformer hidden size (Sec. 4.2)
 # Sec. 4.2 says 12 heads, which cannot divide d = 256: we use DETR's 8.
-# mmcv's deprecated `dropout=0.1`, spelled out: attention-weight and
-# residual dropout
-attn = dict(
-    embed_dims=d,
-    num_heads=8,
-    attn_drop=0.1,
-    dropout_layer=dict(type='Dropout', drop_prob=0.1),
-    batch_first=True)
+# mmcv's deprecated `dropout=0.1` spelled out (attention and residual)
+attn = dict(embed_dims=d, num_heads=8, attn_drop=0.1, batch_first=True,
+            dropout_layer=dict(type='Dropout', drop_prob=0.1))
 ffn = dict(
     embed_dims=d,
     feedforward_channels=1024,  # intermediate size (Sec. 4.2)

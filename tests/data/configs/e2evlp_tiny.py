@@ -4,14 +4,9 @@ _base_ = '../../../configs/_base_/models/e2evlp_r50.py'
 default_scope = 'mmdet'
 
 d = 64
-# mmcv's deprecated `dropout=0.0`, spelled out: attention-weight and
-# residual dropout
-attn = dict(
-    embed_dims=d,
-    num_heads=4,
-    attn_drop=0.0,
-    dropout_layer=dict(type='Dropout', drop_prob=0.0),
-    batch_first=True)
+# mmcv's deprecated `dropout=0.0` spelled out (attention and residual)
+attn = dict(embed_dims=d, num_heads=4, attn_drop=0.0, batch_first=True,
+            dropout_layer=dict(type='Dropout', drop_prob=0.0))
 ffn = dict(embed_dims=d, feedforward_channels=2 * d, ffn_drop=0.0)
 decoder = dict(
     num_layers=2,
