@@ -17,18 +17,16 @@ from ..layers import (
     E2EVLPTextEmbedding,
     FusedTransformerDecoder,
     FusedTransformerEncoder,
-    group_self_attn_mask,
-    repeat_per_group,
-    split_query_groups,
 )
 from ..utils import stack_text
+from .query_groups_mixin import QueryGroupsMixin
 
 # what the caption head takes from the trunk (see E2EVLPBase.build_head)
 CAPTION_HEAD_ARGS = ('embed_dims', 'vocab_size', 'pad_id', 'bos_id',
                      'eos_id')
 
 
-class E2EVLPBase(DETR):
+class E2EVLPBase(QueryGroupsMixin, DETR):
     r"""Backbone, 1x1 projection, text embedding, cross-modal encoder and
     the shared decoder; task models add heads, ``loss`` and ``predict``.
 
@@ -266,19 +264,11 @@ class E2EVLPBase(DETR):
         head_in = dict(text_feats=memory[:, :num_text])
         if not self.with_bbox:
             return dict(), head_in
-        queries = self.query_embedding.weight
-        if not self.training_groups:
-            queries = queries[:self.num_queries]
-        query_pos = queries.unsqueeze(0).expand(memory.size(0), -1, -1)
         dec_in = dict(
-            query=torch.zeros_like(query_pos),
-            query_pos=query_pos,
+            self.query_inputs(memory),
             memory=memory,
             memory_mask=memory_mask,
             memory_pos=memory_pos)
-        if self.training_groups:
-            dec_in['self_attn_mask'] = group_self_attn_mask(
-                self.num_queries, self.num_query_groups, memory.device)
         return dec_in, head_in
 
     def forward_decoder(self,
@@ -306,32 +296,6 @@ class E2EVLPBase(DETR):
             key_padding_mask=memory_mask,
             self_attn_mask=self_attn_mask)
         return dict(hidden_states=hidden_states)
-
-    @property
-    def training_groups(self) -> bool:
-        """Whether the decoder runs every query group (training with
-        ``num_query_groups > 1``) rather than the first."""
-        return self.training and self.num_query_groups > 1
-
-    def detection_loss(self, hidden_states: Tensor,
-                       batch_data_samples: OptSampleList) -> Dict[str, Tensor]:
-        """The detection head's losses, each query group matched to the
-        ground truth on its own and the groups averaged.
-
-        Args:
-            hidden_states (Tensor): (num_layers, B, Q, d), as
-                :meth:`forward_decoder` gives them.
-            batch_data_samples (list[:obj:`DetDataSample`]): Ground truth.
-
-        Returns:
-            dict[str, Tensor]: The head's loss dict.
-        """
-        if self.training_groups:
-            hidden_states = split_query_groups(hidden_states,
-                                               self.num_query_groups)
-            batch_data_samples = repeat_per_group(batch_data_samples,
-                                                  self.num_query_groups)
-        return self.bbox_head.loss(hidden_states, batch_data_samples)
 
     def caption_decode_fn(self, img_feats: Tuple[Tensor],
                           batch_data_samples: OptSampleList = None
