@@ -22,11 +22,15 @@ optim_wrapper = dict(
     # the pre-trained backbone moves at 0.1x the lr, as DETR's
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}),
     clip_grad=dict(max_norm=1.0, norm_type=2))
+# The lr stays up until 1000 (detection learns late), then cosine decay:
+# AP50 76.3 vs 70.8, MLM 73.3 vs 66.0 with cosine from 100 (results.md)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0,
          end=100),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=100, end=max_iters,
-         eta_min=2e-5),
+    dict(type='ConstantLR', factor=1.0, by_epoch=False, begin=100,
+         end=1000),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=1000,
+         end=max_iters, eta_min=2e-5),
 ]
 # E2E-VLP's loop and checkpoint hook resume an interrupted run exactly
 # (docs/long_runs.md); SIGTERM / SIGUSR1 save and exit with status 75.
