@@ -18,10 +18,12 @@ step() { printf '\n[demo %4ss] %s\n' "$(($(date +%s) - start))" "$*"; }
 # count stays torch's default, so the run stays deterministic.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
-if [[ ! -f $DATA/README.txt ]]; then
+# The world's counts are in its README.txt; a world made by an older
+# release (1,000 NLVR2 statements) is made again, with its tokenizer.
+if ! grep -qx 'nlvr2: 5000' "$DATA/README.txt" 2>/dev/null; then
   step "generating the shapes world in $DATA"
   "$PY" tools/dataset_converters/make_shapes_world.py --out "$DATA" \
-    --num-images 2000 --seed 0
+    --num-images 2000 --seed 0 --num-nlvr2 5000
 fi
 if [[ ! -f $BACKBONE/last_checkpoint ]]; then
   step "pre-training the backbone on object windows -> $BACKBONE"

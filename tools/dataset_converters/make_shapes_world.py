@@ -19,8 +19,8 @@ def parse_args() -> argparse.Namespace:
                         help='COCO train+val images')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--image-size', type=int, default=128)
-    parser.add_argument('--num-nlvr2', type=int, default=1000,
-                        help='NLVR2 statements (train+dev+test1)')
+    parser.add_argument('--num-nlvr2', type=int, default=5000,
+                        help='NLVR2 statements (train+dev+test1: 80/10/10)')
     parser.add_argument('--num-flickr', type=int, default=300)
     parser.add_argument('--val-fraction', type=float, default=0.15)
     parser.add_argument('--questions-per-image', type=int, default=5)
