@@ -1,7 +1,8 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """The E2E-VLP pre-training model (paper Sec. 3)."""
-from typing import Dict
+from typing import Dict, Optional, Tuple
 
+import torch
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
@@ -27,6 +28,12 @@ class E2EVLP(E2EVLPBase):
         itm_head (:obj:`ConfigDict` or dict, optional): ``E2EVLPITMHead``.
         caption_head (:obj:`ConfigDict` or dict, optional):
             ``E2EVLPCaptionHead``.
+        det_image_only_prob (float): In training, the chance that an
+            image's detection queries read its image-only encoding (the
+            one captioning computes) instead of the joint one, so that the
+            detector also works on an image without text
+            (:func:`~e2evlp_mm.models.layers.with_image_only_rows`).
+            Defaults to 0.0: the paper's joint encoding only.
         test_cfg (:obj:`ConfigDict` or dict, optional): ``max_per_img``
             (detection), ``with_mlm`` / ``with_itm`` (default True) and
             ``with_caption`` (default False: generation is slow).
@@ -43,9 +50,13 @@ class E2EVLP(E2EVLPBase):
                  mlm_head: OptConfigType = None,
                  itm_head: OptConfigType = None,
                  caption_head: OptConfigType = None,
+                 det_image_only_prob: float = 0.0,
                  test_cfg: OptConfigType = None,
                  init_cfg: OptMultiConfig = None,
                  **kwargs) -> None:
+        if not 0.0 <= det_image_only_prob <= 1.0:
+            raise ValueError('det_image_only_prob must be in [0, 1], got '
+                             f'{det_image_only_prob}')
         if bbox_head is None and caption_head is None:
             decoder = None  # no unused weights (DDP)
         super().__init__(
@@ -57,6 +68,7 @@ class E2EVLP(E2EVLPBase):
         self.mlm_head = self.build_head(mlm_head, 'embed_dims', 'vocab_size')
         self.itm_head = self.build_head(itm_head, 'embed_dims')
         self.caption_head = self.build_head(caption_head, *CAPTION_HEAD_ARGS)
+        self.det_image_only_prob = det_image_only_prob
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
@@ -77,8 +89,12 @@ class E2EVLP(E2EVLPBase):
         if with_text and not all('text_ids' in ds
                                  for ds in batch_data_samples):
             raise ValueError('MLM and ITM need `text_ids` in every sample.')
+        # (image-only encoding, rows) when some detection rows read it;
+        # captioning then reuses that encoding
+        image_only = self._image_only_rows(img_feats, batch_data_samples)
         if self.with_bbox or with_text:
-            head_in = self.forward_transformer(img_feats, batch_data_samples)
+            head_in = self.forward_transformer(img_feats, batch_data_samples,
+                                               image_only=image_only)
             if self.with_bbox:
                 losses.update(
                     self.detection_loss(head_in['hidden_states'],
@@ -95,9 +111,27 @@ class E2EVLP(E2EVLPBase):
         if self.caption_head is not None:
             losses.update(
                 self.caption_head.loss(
-                    self.caption_decode_fn(img_feats, batch_data_samples),
+                    self.caption_decode_fn(
+                        img_feats, batch_data_samples,
+                        image_only[0] if image_only is not None else None),
                     batch_data_samples))
         return losses
+
+    def _image_only_rows(self, img_feats: Tuple[Tensor],
+                         batch_data_samples: SampleList
+                         ) -> Optional[Tuple[Dict, Tensor]]:
+        """The image-only encoding and the rows whose detection reads it
+        (``det_image_only_prob``), or None when no row is drawn."""
+        if not (self.training and self.with_bbox
+                and self.det_image_only_prob > 0 and all(
+                    'text_ids' in ds for ds in batch_data_samples)):
+            return None
+        rows = torch.rand(len(batch_data_samples),
+                          device=img_feats[0].device) < \
+            self.det_image_only_prob
+        if not bool(rows.any()):
+            return None
+        return self.encode_image(img_feats, batch_data_samples), rows
 
     def predict(self,
                 batch_inputs: Tensor,

@@ -17,6 +17,7 @@ from ..layers import (
     E2EVLPTextEmbedding,
     FusedTransformerDecoder,
     FusedTransformerEncoder,
+    with_image_only_rows,
 )
 from ..utils import stack_text
 from .query_groups_mixin import QueryGroupsMixin
@@ -297,8 +298,53 @@ class E2EVLPBase(QueryGroupsMixin, DETR):
             self_attn_mask=self_attn_mask)
         return dict(hidden_states=hidden_states)
 
+    def forward_transformer(self,
+                            img_feats: Tuple[Tensor],
+                            batch_data_samples: OptSampleList = None,
+                            image_only: Optional[Tuple[Dict, Tensor]] = None
+                            ) -> Dict:
+        """mmdet's encoder-decoder pass, optionally decoding some images
+        without their text.
+
+        Args:
+            img_feats (tuple[Tensor]): Neck outputs.
+            batch_data_samples (list[:obj:`DetDataSample`], optional):
+                Samples (sizes, ``text_ids``).
+            image_only (tuple[dict, Tensor], optional): :meth:`encode_image`
+                of the batch and a bool (B,) of the rows whose detection
+                queries read it instead of the joint encoding
+                (:func:`with_image_only_rows`); the text heads always read
+                the joint one.
+
+        Returns:
+            dict: Head inputs: ``text_feats`` (B, L, d) and, with
+            detection, ``hidden_states`` (num_layers, B, Q, d).
+        """
+        enc_in, dec_in = self.pre_transformer(img_feats, batch_data_samples)
+        enc_out = self.forward_encoder(**enc_in)
+        det_memory = enc_out if image_only is None else \
+            with_image_only_rows(enc_out, *image_only)
+        tmp_dec_in, head_in = self.pre_decoder(**det_memory)
+        head_in['text_feats'] = enc_out['memory'][:, :enc_out['num_text']]
+        dec_in.update(tmp_dec_in)
+        head_in.update(self.forward_decoder(**dec_in))
+        return head_in
+
+    def encode_image(self, img_feats: Tuple[Tensor],
+                     batch_data_samples: OptSampleList = None) -> Dict:
+        """The encoder over the image tokens alone (text ignored).
+
+        Returns:
+            dict: ``memory`` (B, HW, d), ``memory_mask`` (B, HW),
+            ``memory_pos`` (B, HW, d), ``num_text`` 0.
+        """
+        enc_in, _ = self.pre_transformer(img_feats, batch_data_samples)
+        return self.forward_encoder(enc_in['feat'], enc_in['feat_mask'],
+                                    enc_in['feat_pos'])
+
     def caption_decode_fn(self, img_feats: Tuple[Tensor],
-                          batch_data_samples: OptSampleList = None
+                          batch_data_samples: OptSampleList = None,
+                          image_memory: Optional[Dict] = None
                           ) -> CaptionDecoder:
         """Encode the image alone and return the causal decoder over it.
 
@@ -307,15 +353,16 @@ class E2EVLPBase(QueryGroupsMixin, DETR):
                 :meth:`forward_transformer` takes them.
             batch_data_samples (list[:obj:`DetDataSample`], optional): For
                 the image sizes (text ignored).
+            image_memory (dict, optional): :meth:`encode_image` of this
+                batch when already computed.
 
         Returns:
             CaptionDecoder: Callable ``tokens (N, t) -> states (N, t, d)``
             of the last decoder layer, ``N`` a multiple of B (rows grouped
             by image); its ``incremental(k)`` gives a cached decoder.
         """
-        enc_in, _ = self.pre_transformer(img_feats, batch_data_samples)
-        mem = self.forward_encoder(enc_in['feat'], enc_in['feat_mask'],
-                                   enc_in['feat_pos'])
+        mem = image_memory if image_memory is not None else \
+            self.encode_image(img_feats, batch_data_samples)
         return CaptionDecoder(self.decoder, self.text_embedding,
                               mem['memory'], mem['memory_mask'],
                               mem['memory_pos'])

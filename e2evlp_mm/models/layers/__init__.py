@@ -6,6 +6,7 @@ from .fused_attention import (
     FusedTransformerDecoder,
     FusedTransformerEncoder,
 )
+from .image_only_rows import with_image_only_rows
 from .incremental_decoder import CaptionDecoder, IncrementalDecoder
 from .query_groups import (
     group_self_attn_mask,
@@ -17,5 +18,5 @@ __all__ = [
     'CaptionDecoder', 'E2EVLPTextEmbedding', 'FusedMultiheadAttention',
     'FusedTransformerDecoder', 'FusedTransformerEncoder', 'IncrementalDecoder',
     'beam_search', 'greedy_search', 'group_self_attn_mask', 'length_penalty',
-    'repeat_per_group', 'split_query_groups'
+    'repeat_per_group', 'split_query_groups', 'with_image_only_rows'
 ]
