@@ -7,7 +7,7 @@ Examples (from the repository root)::
     python demo/image_demo.py scene.png work_dirs/demo --print-result
     # VQA / NLVR2 / retrieval
     python demo/image_demo.py scene.png configs/demo/e2evlp_shapes_vqa.py \\
-        --weights work_dirs/demo_vqa/iter_300.pth \\
+        --weights work_dirs/demo_vqa/iter_900.pth \\
         --texts "what color is the circle?"
     python demo/image_demo.py left.png right.png work_dirs/demo_nlvr2 \\
         --texts "There are two circles."

@@ -48,7 +48,7 @@ NOT_RUN_HERE = {
     r'python tools/analysis_tools/paper_table[37]\.py':
     'hours; tests/test_tools/test_paper_tables.py runs both scripts tiny',
     r'python tools/train.py configs/demo/e2evlp_shapes_vqa.py --cfg-options '
-    r'load_from=work_dirs/demo_vqa/iter_300.pth model.vqa_head':
+    r'load_from=work_dirs/demo_vqa/iter_900.pth model.vqa_head':
     'tests/test_engine/test_checkpoint_vocabularies.py::'
     'test_fine_tune_onto_new_answer_list_on_request',
     r'python tools/analysis_tools/benchmark\.py':
