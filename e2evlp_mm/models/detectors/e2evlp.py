@@ -126,9 +126,8 @@ class E2EVLP(E2EVLPBase):
                 and self.det_image_only_prob > 0 and all(
                     'text_ids' in ds for ds in batch_data_samples)):
             return None
-        rows = torch.rand(len(batch_data_samples),
-                          device=img_feats[0].device) < \
-            self.det_image_only_prob
+        # drawn on the CPU: testing them needs no device sync
+        rows = torch.rand(len(batch_data_samples)) < self.det_image_only_prob
         if not bool(rows.any()):
             return None
         return self.encode_image(img_feats, batch_data_samples), rows

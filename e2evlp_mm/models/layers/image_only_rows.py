@@ -27,7 +27,7 @@ def with_image_only_rows(joint: Dict, image: Dict, rows: Tensor) -> Dict:
         image (dict): The same of the image alone: ``memory`` (B, HW, d),
             ``memory_mask`` (B, HW), ``memory_pos`` (B, HW, d).
         rows (Tensor): Bool (B,), True for the images decoded without
-            text.
+            text; best on the CPU (testing it then needs no device sync).
 
     Returns:
         dict: Like ``joint``; in the chosen rows the first L slots are
@@ -37,6 +37,7 @@ def with_image_only_rows(joint: Dict, image: Dict, rows: Tensor) -> Dict:
     if num_text == 0 or not bool(rows.any()):
         return joint
     memory = image['memory']
+    rows = rows.to(memory.device, non_blocking=True)
     text_slots = memory.new_zeros(memory.size(0), num_text, memory.size(2))
     padded = torch.cat([text_slots, memory], 1)
     padded_mask = torch.cat([
