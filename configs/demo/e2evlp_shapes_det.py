@@ -13,7 +13,7 @@ model = dict(
     mlm_head=None,
     itm_head=None,
     caption_head=None,
-    test_cfg=dict(_delete_=True, max_per_img=10))
+    test_cfg=dict(_delete_=True, max_per_img=10, nms={{_base_.nms}}))
 
 max_iters = 150
 train_cfg = dict(max_iters=max_iters)

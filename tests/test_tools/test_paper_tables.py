@@ -106,8 +106,14 @@ def test_tables_end_to_end(runs, tmp_path, monkeypatch):
         assert len(cells['VQA acc']['values']) == 1
     assert '| no pre-training |' in t3['table']
 
+    tested = []
+    test = runs.test
+    monkeypatch.setattr(runs, 'test', lambda config, ckpt, options: (
+        tested.append(options), test(config, ckpt, options))[1])
     _table('paper_table7.py', ['--rows', 'detr', 'det_text_pretrained'] +
            TINY, monkeypatch)
+    # every detector decoded as DETR: the demo config's NMS turned off
+    assert [o['model.test_cfg.nms'] for o in tested] == [None, None]
     t7 = json.loads((tmp_path / 'work' / 'table7.json').read_text())
     assert len(t7['rows']) == 2
     for cells in t7['rows'].values():

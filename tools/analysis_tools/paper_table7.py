@@ -22,6 +22,9 @@ PRETRAIN = R.demo_config('e2evlp_shapes_pretrain')
 DET = R.demo_config('e2evlp_shapes_det')
 COLUMNS = {'AP': ('coco/bbox_mAP', 100.0), 'AP50': ('coco/bbox_mAP_50',
                                                     100.0)}
+# Every row is decoded as DETR decodes (mmdet's DETRHead has no NMS): the
+# demo detection config's duplicate suppression is turned off here.
+DETR_DECODING = {'model.test_cfg.nms': None}
 ROWS = {
     'detr': 'DETR (mmdet), no text, from scratch',
     'det_text': 'E2E-VLP det + text, from scratch',
@@ -40,12 +43,12 @@ def run_row(key: str, seed: int, args: argparse.Namespace) -> dict:
         ckpt = R.train(DET, args.work_dir,
                        'det_from_' + ckpt.split('/')[-2], seed,
                        args.finetune_scale, load_from=ckpt, options=opts)
-        return R.test(DET, ckpt, opts)
+        return R.test(DET, ckpt, {**DETR_DECODING, **(opts or {})})
     config = R.demo_config('detr_shapes') if key == 'detr' else DET
     ckpt = R.train(config, args.work_dir, f'{key}_scratch', seed,
                    args.pretrain_scale, load_from=backbone,
                    schedule_from=PRETRAIN, options=opts)
-    return R.test(config, ckpt, opts)
+    return R.test(config, ckpt, {**DETR_DECODING, **(opts or {})})
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Tuple, Union
 import torch
 import torch.nn.functional as F
 from mmcv.cnn import Linear
+from mmcv.ops import batched_nms
 from mmdet.models.dense_heads import DETRHead
 from mmdet.models.utils import multi_apply
 from mmdet.registry import MODELS
@@ -314,7 +315,11 @@ class E2EVLPHead(DETRHead):
             ``scores`` (k,), ``labels`` (k,), ``attr_scores``
             (k, num_attributes) softmax probabilities and ``attr_labels``
             (k,) (with attributes), with ``k = test_cfg.max_per_img`` (at
-            most the number of queries).
+            most the number of queries), or fewer with ``test_cfg.nms``:
+            mmcv's ``batched_nms`` config (e.g. ``dict(type='nms',
+            iou_threshold=0.5)``, per class unless ``class_agnostic``),
+            which drops a lower-scored duplicate box. DETR has no NMS; the
+            paper configs set none.
         """
         results = []
         attr_scores = [None] * len(batch_img_metas) \
@@ -338,6 +343,11 @@ class E2EVLPHead(DETRHead):
             bboxes = bboxes * bboxes.new_tensor([img_w, img_h, img_w, img_h])
             bboxes[:, 0::2] = bboxes[:, 0::2].clamp(min=0, max=img_w)
             bboxes[:, 1::2] = bboxes[:, 1::2].clamp(min=0, max=img_h)
+            if self.test_cfg.get('nms') is not None:
+                _, kept = batched_nms(bboxes, scores, labels,
+                                      self.test_cfg['nms'])
+                bboxes, scores = bboxes[kept], scores[kept]
+                labels, keep = labels[kept], keep[kept]
             if rescale:
                 bboxes = bboxes / bboxes.new_tensor(
                     img_meta['scale_factor']).repeat((1, 2))

@@ -110,6 +110,32 @@ def test_predict_by_feat(head):
                                torch.tensor([20., 40., 60., 120.]))
 
 
+def test_nms_drops_lower_scored_duplicates(head):
+    """``test_cfg.nms``: a second box of the same class on one object goes,
+    its attributes with it; other classes and other objects stay."""
+    cls, boxes, attr = predictions()
+    boxes[0, 0, 1] = torch.tensor([0.21, 0.2, 0.2, 0.2])  # on query 0's box
+    boxes[0, 0, 3] = torch.tensor([0.2, 0.21, 0.2, 0.2])  # same, class 2
+    cls[0, 0, 2, 1] = 4.  # scores: query 0 > 2 > 1 > 3
+    cls[0, 0, 1] = torch.tensor([3., -5., -5., 3.])  # class 0 again
+    cls[0, 0, 3] = torch.tensor([-5., -5., 2., 3.])  # class 2
+    head.test_cfg = dict(max_per_img=4)
+    without = head.predict_by_feat(cls, boxes, attr, [META])[0]
+    assert without.labels.tolist() == [0, 1, 0, 2]
+
+    head.test_cfg = dict(max_per_img=4,
+                         nms=dict(type='nms', iou_threshold=0.5))
+    result = head.predict_by_feat(cls, boxes, attr, [META])[0]
+    assert result.labels.tolist() == [0, 1, 2]  # the class-0 duplicate
+    torch.testing.assert_close(result.scores, without.scores[[0, 1, 3]])
+    torch.testing.assert_close(result.attr_scores,
+                               attr[0, 0, [0, 2, 3]].softmax(-1))
+
+    head.test_cfg['nms']['class_agnostic'] = True
+    agnostic = head.predict_by_feat(cls, boxes, attr, [META])[0]
+    assert agnostic.labels.tolist() == [0, 1]  # both duplicates
+
+
 def test_no_attributes_is_detr():
     """``num_attributes=0``: no branch, no ``loss_attr``, DETR outputs."""
     init_default_scope('mmdet')
