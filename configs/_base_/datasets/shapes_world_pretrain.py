@@ -15,11 +15,30 @@ metainfo = dict(
 
 load_boxes = dict(type='E2EVLPLoadAnnotations', with_bbox=True,
                   with_attr=True)
+# ITM hard negatives (not the paper's, which draws another image's text):
+# half of the training negatives are the image's own text with one colour,
+# shape, count or relation word swapped for one of another class (synonyms
+# share a class; plurals have their own group). Random negatives alone are
+# told apart by any word, and the fine-tuned VQA answered yes/no questions
+# at chance (docs/results.md). Validation keeps random negatives.
+shape_words = [['circle', 'disc'], ['square', 'block'], ['triangle'],
+               ['star'], ['diamond', 'rhombus'], ['hexagon'], ['cross'],
+               ['heart']]
+swap_words = [
+    [[c] for c in metainfo['attributes']],
+    shape_words,
+    [[w + ('es' if w.endswith(('s', 'x')) else 's') for w in cls]
+     for cls in shape_words],
+    [['two'], ['three'], ['four']],
+    [['left'], ['right']],
+    [['above', 'over'], ['below', 'under', 'beneath']],
+]
 train_pipeline = [
     _base_.load_image,
     load_boxes,
     _base_.resize,
-    dict(type='E2EVLPSampleITMNegative', prob=0.5),
+    dict(type='E2EVLPSampleITMNegative', prob=0.5, swap_prob=0.5,
+         swap_words=swap_words),
     dict(type='E2EVLPRandomFlip', prob=0.5),
     dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
          max_length=40),
@@ -35,7 +54,9 @@ test_pipeline = [
     # after Resize (as in mmdet): ground truth stays in original pixels,
     # where predictions are rescaled and --show-dir draws
     load_boxes,
-    dict(type='E2EVLPSampleITMNegative', prob=0.5),
+    # swap_prob=1.0 here scores ITM on one-word-swap negatives
+    dict(type='E2EVLPSampleITMNegative', prob=0.5, swap_prob=0.0,
+         swap_words=swap_words),
     dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,
          max_length=40),
     dict(type='E2EVLPMaskTokens', tokenizer_path=tokenizer_path),

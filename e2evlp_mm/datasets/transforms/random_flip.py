@@ -13,8 +13,9 @@ _SWAPS = {
 _SWAPS['diagonal'] = _SWAPS['horizontal'] + _SWAPS['vertical']
 
 
-def _match_case(word: str, like: str) -> str:
-    if like.isupper():
+def match_case(word: str, like: str) -> str:
+    """``word`` in the case of ``like``: upper, capitalised or as is."""
+    if len(like) > 1 and like.isupper():
         return word.upper()
     if like[0].isupper():
         return word.capitalize()
@@ -33,7 +34,7 @@ def swap_words(text: str, pairs: Sequence[Sequence[str]]) -> str:
         table[a], table[b] = b, a
     pattern = r'\b(' + '|'.join(table) + r')\b'
     return re.sub(
-        pattern, lambda m: _match_case(table[m.group(0).lower()],
+        pattern, lambda m: match_case(table[m.group(0).lower()],
                                        m.group(0)), text, flags=re.I)
 
 

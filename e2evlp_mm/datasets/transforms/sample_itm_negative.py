@@ -1,7 +1,11 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
+from typing import Sequence
+
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmdet.registry import TRANSFORMS
+
+from .word_swap import WordSwapper
 
 
 @TRANSFORMS.register_module()
@@ -15,14 +19,36 @@ class E2EVLPSampleITMNegative(BaseTransform):
     otherwise ``itm_label`` is 1. ``caption`` (the captioning target) is
     left untouched. Place it before ``E2EVLPTokenize``.
 
+    Not in the paper, off by default: with probability ``swap_prob`` a
+    negative is instead the image's own text with one word of
+    ``swap_words`` replaced by a word of another class
+    (:class:`~e2evlp_mm.datasets.transforms.word_swap.WordSwapper`: ``'a
+    red heart'`` -> ``'a blue heart'``), a hard negative that differs from
+    a true text in one colour, shape, count or relation; a text with no
+    listed word gets another image's text. Such a swap can be true by
+    chance (a blue heart the text did not mention), a little label noise.
+
     Args:
         prob (float): Probability of a negative pair. Defaults to 0.5
             (paper Sec. 3.1.2).
+        swap_prob (float): Share of the negatives made by a word swap.
+            Defaults to 0.0 (the paper's random negatives).
+        swap_words (Sequence[Sequence[Sequence[str]]]): The
+            :class:`WordSwapper` groups of classes of words. Defaults to
+            none; needed when ``swap_prob > 0``.
     """
 
-    def __init__(self, prob: float = 0.5) -> None:
-        assert 0 <= prob <= 1
+    def __init__(self,
+                 prob: float = 0.5,
+                 swap_prob: float = 0.0,
+                 swap_words: Sequence[Sequence[Sequence[str]]] = ()) -> None:
+        assert 0 <= prob <= 1 and 0 <= swap_prob <= 1
+        if swap_prob > 0 and not swap_words:
+            raise ValueError('E2EVLPSampleITMNegative: swap_prob > 0 needs '
+                             'swap_words (the words a swap may replace)')
         self.prob = prob
+        self.swap_prob = swap_prob
+        self.swapper = WordSwapper(swap_words) if swap_words else None
 
     def transform(self, results: dict) -> dict:
         """Set ``itm_label`` (int) and possibly replace ``text``."""
@@ -32,11 +58,16 @@ class E2EVLPSampleITMNegative(BaseTransform):
                 'E2EVLPSampleITMNegative needs results["text_pool"]; use it '
                 'with a dataset that provides one (training mode).')
         if np.random.rand() < self.prob:
-            results['text'] = pool.sample_other(results['img_id'], np.random)
+            swapped = None
+            if self.swapper is not None and np.random.rand() < self.swap_prob:
+                swapped = self.swapper(results['text'], np.random)
+            results['text'] = swapped if swapped is not None else \
+                pool.sample_other(results['img_id'], np.random)
             results['itm_label'] = 0
         else:
             results['itm_label'] = 1
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(prob={self.prob})'
+        return (f'{self.__class__.__name__}(prob={self.prob}, '
+                f'swap_prob={self.swap_prob})')
