@@ -63,15 +63,33 @@ def test_mask_statistics(tokenizer_path):
     assert abs(kept / chosen - 0.1) < 0.03
 
 
-def test_mask_skips_negatives_and_specials_only(tokenizer_path):
+def test_mask_skips_specials_only(tokenizer_path):
     tok = build_tokenizer(tokenizer_path)
     mask = E2EVLPMaskTokens(tokenizer_path)
-    ids = np.array([tok.cls_token_id, 10, 11, tok.sep_token_id])
-    out = mask(dict(text_ids=ids.copy(), itm_label=0))
-    assert (out['text_ids'] == ids).all() and (out['mlm_labels'] == -100).all()
     only_special = np.array([tok.cls_token_id, tok.sep_token_id])
     out = mask(dict(text_ids=only_special))
     assert (out['mlm_labels'] == -100).all()
+
+
+def test_mask_tells_itm_nothing(tokenizer_path):
+    """An ITM negative is corrupted exactly as a positive (same draws, so
+    the same ``[MASK]`` positions) but has no MLM targets: a ``[MASK]`` in
+    the input must not reveal that a pair matches."""
+    tok = build_tokenizer(tokenizer_path)
+    ids = E2EVLPTokenize(tokenizer_path)(dict(text=TEXT))['text_ids']
+    mask = E2EVLPMaskTokens(tokenizer_path, mask_prob=0.3)
+    masked = {0: 0, 1: 0}
+    for seed in range(200):
+        out = {}
+        for label in (0, 1):
+            np.random.seed(seed)
+            out[label] = mask(dict(text_ids=ids.copy(), itm_label=label))
+            masked[label] += (out[label]['text_ids'] == tok.mask_token_id
+                              ).any()
+        assert (out[0]['text_ids'] == out[1]['text_ids']).all()
+        assert (out[0]['mlm_labels'] == -100).all()
+        assert (out[1]['mlm_labels'] != -100).any()
+    assert masked[0] == masked[1] > 150
 
 
 def test_itm_negatives_rate_and_never_same_image():

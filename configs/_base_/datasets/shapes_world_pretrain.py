@@ -16,11 +16,11 @@ metainfo = dict(
 load_boxes = dict(type='E2EVLPLoadAnnotations', with_bbox=True,
                   with_attr=True)
 # ITM hard negatives (not the paper's, which draws another image's text):
-# half of the training negatives are the image's own text with one colour,
-# shape, count or relation word swapped for one of another class (synonyms
-# share a class; plurals have their own group). Random negatives alone are
-# told apart by any word, and the fine-tuned VQA answered yes/no questions
-# at chance (docs/results.md). Validation keeps random negatives.
+# with swap_prob > 0 a share of the negatives is the image's own text with
+# one colour, shape, count or relation word swapped for one of another
+# class (synonyms share a class; plurals have their own group). Off in
+# training (the paper's negatives); swap_prob=1.0 in the test pipeline
+# scores ITM on such pairs (docs/results.md, ITM hard negatives).
 shape_words = [['circle', 'disc'], ['square', 'block'], ['triangle'],
                ['star'], ['diamond', 'rhombus'], ['hexagon'], ['cross'],
                ['heart']]
@@ -37,7 +37,7 @@ train_pipeline = [
     _base_.load_image,
     load_boxes,
     _base_.resize,
-    dict(type='E2EVLPSampleITMNegative', prob=0.5, swap_prob=0.5,
+    dict(type='E2EVLPSampleITMNegative', prob=0.5, swap_prob=0.0,
          swap_words=swap_words),
     dict(type='E2EVLPRandomFlip', prob=0.5),
     dict(type='E2EVLPTokenize', tokenizer_path=tokenizer_path,

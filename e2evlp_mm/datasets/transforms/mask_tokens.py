@@ -15,8 +15,11 @@ class E2EVLPMaskTokens(BaseTransform):
     probability ``mask_token_prob``, a random non-special vocabulary token
     with ``random_token_prob``, and stays unchanged otherwise (paper Sec.
     3.1.2, following BERT). Mismatched ITM pairs (``itm_label == 0``) are
-    not masked. Randomness comes from ``np.random``, which the E2E-VLP
-    train loops seed per sample (``E2EVLPSeededDataset``).
+    corrupted the same way but get no MLM targets (their text does not
+    describe the image): were only matched pairs masked, a ``[MASK]`` in
+    the input would tell ITM the answer (LXMERT masks both kinds alike).
+    Randomness comes from ``np.random``, which the E2E-VLP train loops
+    seed per sample (``E2EVLPSeededDataset``).
 
     Args:
         tokenizer_path (str): Local tokenizer folder.
@@ -46,18 +49,20 @@ class E2EVLPMaskTokens(BaseTransform):
         """Mask ``text_ids`` (L,) in place and add ``mlm_labels`` (L,).
 
         ``mlm_labels`` holds the original id at chosen positions and -100
-        elsewhere (all -100 for an ITM negative).
+        elsewhere (all -100 for an ITM negative, whose tokens are chosen
+        and corrupted all the same).
         """
         ids = np.array(results['text_ids'], dtype=np.int64)
         labels = np.full_like(ids, -100)
         maskable = np.flatnonzero(~np.isin(ids, self.special_ids))
-        if int(results.get('itm_label', 1)) == 0 or maskable.size == 0:
+        if maskable.size == 0:
             results['text_ids'], results['mlm_labels'] = ids, labels
             return results
         chosen = maskable[np.random.rand(maskable.size) < self.mask_prob]
         if chosen.size == 0:
             chosen = maskable[np.random.randint(maskable.size, size=1)]
-        labels[chosen] = ids[chosen]
+        if int(results.get('itm_label', 1)) != 0:
+            labels[chosen] = ids[chosen]
         action = np.random.rand(chosen.size)
         to_mask = chosen[action < self.mask_token_prob]
         to_random = chosen[(action >= self.mask_token_prob) & (
