@@ -45,7 +45,8 @@ def test_pretrain_detect_caption_itm(pretrain, scenes, tmp_path):
     meta = pretrain.model.dataset_meta
     for pred in preds:
         n = len(pred['bboxes'])
-        assert n == 10 and all(len(b) == 4 for b in pred['bboxes'])
+        # at most max_per_img (10); the demo config's NMS may drop some
+        assert 1 <= n <= 10 and all(len(b) == 4 for b in pred['bboxes'])
         assert pred['scores'] == sorted(pred['scores'], reverse=True)
         assert pred['label_names'] == [
             meta['classes'][i] for i in pred['labels']]
