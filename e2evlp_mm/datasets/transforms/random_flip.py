@@ -35,7 +35,7 @@ def swap_words(text: str, pairs: Sequence[Sequence[str]]) -> str:
     pattern = r'\b(' + '|'.join(table) + r')\b'
     return re.sub(
         pattern, lambda m: match_case(table[m.group(0).lower()],
-                                       m.group(0)), text, flags=re.I)
+                                      m.group(0)), text, flags=re.I)
 
 
 @TRANSFORMS.register_module()
