@@ -8,7 +8,10 @@ from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
+from ..heads.e2evlp_itc_head import image_keys
+from ..layers import sample_hard_texts
 from ..predictions import add_caption_text, write_predictions
+from ..utils import stack_labels, stack_text
 from .e2evlp_base import CAPTION_HEAD_ARGS, E2EVLPBase
 
 
@@ -28,6 +31,17 @@ class E2EVLP(E2EVLPBase):
         itm_head (:obj:`ConfigDict` or dict, optional): ``E2EVLPITMHead``.
         caption_head (:obj:`ConfigDict` or dict, optional):
             ``E2EVLPCaptionHead``.
+        itc_head (:obj:`ConfigDict` or dict, optional): ``E2EVLPITCHead``:
+            an image-text contrastive loss (``loss_itc``) between the
+            image-only pass (the one captioning computes) and a text-only
+            pass over each image's own caption (``caption_ids``). Not in
+            the paper; defaults to None.
+        itm_hard_negatives (bool): With ``itc_head``, add one in-batch hard
+            negative per image to ITM (ALBEF's): the image paired with the
+            encoder text of another matched sample, drawn by ITC
+            similarity (:func:`~e2evlp_mm.models.layers.sample_hard_texts`),
+            one more joint pass over B pairs. Not in the paper; defaults to
+            False.
         det_image_only_prob (float): In training, the chance that an
             image's detection queries read its image-only encoding (the
             one captioning computes) instead of the joint one, so that the
@@ -50,6 +64,8 @@ class E2EVLP(E2EVLPBase):
                  mlm_head: OptConfigType = None,
                  itm_head: OptConfigType = None,
                  caption_head: OptConfigType = None,
+                 itc_head: OptConfigType = None,
+                 itm_hard_negatives: bool = False,
                  det_image_only_prob: float = 0.0,
                  test_cfg: OptConfigType = None,
                  init_cfg: OptMultiConfig = None,
@@ -68,6 +84,12 @@ class E2EVLP(E2EVLPBase):
         self.mlm_head = self.build_head(mlm_head, 'embed_dims', 'vocab_size')
         self.itm_head = self.build_head(itm_head, 'embed_dims')
         self.caption_head = self.build_head(caption_head, *CAPTION_HEAD_ARGS)
+        self.itc_head = self.build_head(itc_head, 'embed_dims')
+        if itm_hard_negatives and (self.itc_head is None
+                                   or self.itm_head is None):
+            raise ValueError('itm_hard_negatives draws by ITC similarity '
+                             'for ITM: it needs itc_head and itm_head.')
+        self.itm_hard_negatives = itm_hard_negatives
         self.det_image_only_prob = det_image_only_prob
 
     def loss(self, batch_inputs: Tensor,
@@ -81,7 +103,8 @@ class E2EVLP(E2EVLPBase):
 
         Returns:
             dict[str, Tensor]: ``loss_mlm``, ``loss_itm``, DETR's losses
-            with ``loss_attr`` (and ``d{i}.`` copies), ``loss_cap``.
+            with ``loss_attr`` (and ``d{i}.`` copies), ``loss_cap`` and,
+            with ``itc_head``, ``loss_itc``.
         """
         img_feats = self.extract_feat(batch_inputs)
         losses = dict()
@@ -89,12 +112,17 @@ class E2EVLP(E2EVLPBase):
         if with_text and not all('text_ids' in ds
                                  for ds in batch_data_samples):
             raise ValueError('MLM and ITM need `text_ids` in every sample.')
-        # (image-only encoding, rows) when some detection rows read it;
-        # captioning then reuses that encoding
-        image_only = self._image_only_rows(img_feats, batch_data_samples)
+        # the image-only encoding, computed once for every branch that
+        # reads it: captioning, ITC and the detection rows drawn to read it
+        rows = self._image_only_rows(batch_data_samples)
+        image_memory = None
+        if rows is not None or self.caption_head is not None \
+                or self.itc_head is not None:
+            image_memory = self.encode_image(img_feats, batch_data_samples)
         if self.with_bbox or with_text:
-            head_in = self.forward_transformer(img_feats, batch_data_samples,
-                                               image_only=image_only)
+            head_in = self.forward_transformer(
+                img_feats, batch_data_samples,
+                image_only=None if rows is None else (image_memory, rows))
             if self.with_bbox:
                 losses.update(
                     self.detection_loss(head_in['hidden_states'],
@@ -104,33 +132,104 @@ class E2EVLP(E2EVLPBase):
                     self.mlm_head.loss(head_in['text_feats'],
                                        self.word_embeddings,
                                        batch_data_samples))
-            if self.itm_head is not None:
-                losses.update(
-                    self.itm_head.loss(head_in['text_feats'][:, 0],
-                                       batch_data_samples))
+        itc = None
+        if self.itc_head is not None:
+            itc = self._itc_inputs(image_memory, batch_data_samples)
+            losses.update(self.itc_head.loss(*itc))
+        if self.itm_head is not None:
+            negatives = None
+            if self.itm_hard_negatives:
+                negatives = self._hard_negative_cls(img_feats,
+                                                    batch_data_samples, *itc)
+            losses.update(
+                self.itm_head.loss(head_in['text_feats'][:, 0],
+                                   batch_data_samples, negatives))
         if self.caption_head is not None:
             losses.update(
                 self.caption_head.loss(
-                    self.caption_decode_fn(
-                        img_feats, batch_data_samples,
-                        image_only[0] if image_only is not None else None),
+                    self.caption_decode_fn(img_feats, batch_data_samples,
+                                           image_memory),
                     batch_data_samples))
         return losses
 
-    def _image_only_rows(self, img_feats: Tuple[Tensor],
-                         batch_data_samples: SampleList
-                         ) -> Optional[Tuple[Dict, Tensor]]:
-        """The image-only encoding and the rows whose detection reads it
-        (``det_image_only_prob``), or None when no row is drawn."""
+    def _image_only_rows(self,
+                         batch_data_samples: SampleList) -> Optional[Tensor]:
+        """The rows (bool (B,), on the CPU) whose detection reads the
+        image-only encoding (``det_image_only_prob``), or None when no row
+        is drawn."""
         if not (self.training and self.with_bbox
                 and self.det_image_only_prob > 0 and all(
                     'text_ids' in ds for ds in batch_data_samples)):
             return None
         # drawn on the CPU: testing them needs no device sync
         rows = torch.rand(len(batch_data_samples)) < self.det_image_only_prob
-        if not bool(rows.any()):
-            return None
-        return self.encode_image(img_feats, batch_data_samples), rows
+        return rows if bool(rows.any()) else None
+
+    def _itc_inputs(self, image_memory: Dict,
+                    batch_data_samples: SampleList
+                    ) -> Tuple[Tensor, Tensor, Tensor]:
+        """What ITC compares: each image-only encoding and its own caption.
+
+        Args:
+            image_memory (dict): :meth:`encode_image` of the batch.
+            batch_data_samples (list[:obj:`DetDataSample`]): With
+                ``caption_ids`` (the image's own text, unmasked, whatever
+                text ITM showed the encoder) and metainfo ``img_path`` or
+                ``img_id`` (samples of one image are all positives).
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor]: Pooled image-only outputs
+            (B, d), text-only ``[CLS]`` of the captions (B, d) and the
+            image of each sample (B,).
+        """
+        if not all('caption_ids' in ds for ds in batch_data_samples):
+            raise ValueError('ITC needs `caption_ids` (E2EVLPTokenize of '
+                             "each image's own caption) in every sample.")
+        ids, mask = stack_text(batch_data_samples, 'caption_ids',
+                               self.text_embedding.pad_id)
+        device = image_memory['memory'].device
+        text_cls = self.text_only_cls(ids.to(device), mask.to(device))
+        keys = image_keys([
+            ds.metainfo.get('img_path', ds.metainfo.get('img_id'))
+            for ds in batch_data_samples
+        ])
+        return self.pool_memory(image_memory), text_cls, keys
+
+    def _hard_negative_cls(self, img_feats: Tuple[Tensor],
+                           batch_data_samples: SampleList,
+                           image_pooled: Tensor, text_cls: Tensor,
+                           keys: Tensor) -> Tensor:
+        """``h_CLS`` of each image paired with a similar text of another
+        image (the ITM hard negatives).
+
+        Only the encoder texts of matched samples are drawn (their text is
+        their image's caption, so similarity is known), and they are used
+        as the encoder saw them, MLM masks included: a negative is then
+        masked exactly as a positive is and ``[MASK]`` tells nothing.
+
+        Args:
+            img_feats (tuple[Tensor]): Neck outputs.
+            batch_data_samples (list[:obj:`DetDataSample`]): With
+                ``text_ids`` and ``itm_label``.
+            image_pooled, text_cls, keys (Tensor): :meth:`_itc_inputs`.
+
+        Returns:
+            Tensor: (N, d), N <= B (images with no text to draw are left
+            out).
+        """
+        with torch.no_grad():
+            sim = self.itc_head.embed_images(image_pooled) @ \
+                self.itc_head.embed_texts(text_cls).t()
+            matched = stack_labels(batch_data_samples, 'itm_label',
+                                   sim.device).bool()
+            pick = sample_hard_texts(sim, keys, matched,
+                                     self.itc_head.loss_itc.temperature)
+            rows = (pick >= 0).nonzero()[:, 0]
+        enc_in, _ = self.pre_transformer(img_feats, batch_data_samples)
+        return self.forward_encoder(
+            enc_in['feat'][rows], enc_in['feat_mask'][rows],
+            enc_in['feat_pos'][rows], enc_in['text_ids'][pick[rows]],
+            enc_in['text_mask'][pick[rows]])['memory'][:, 0]
 
     def predict(self,
                 batch_inputs: Tensor,

@@ -342,6 +342,50 @@ class E2EVLPBase(QueryGroupsMixin, DETR):
         return self.forward_encoder(enc_in['feat'], enc_in['feat_mask'],
                                     enc_in['feat_pos'])
 
+    @staticmethod
+    def pool_memory(memory: Dict) -> Tensor:
+        """Masked mean of an encoder pass over its unpadded tokens.
+
+        Args:
+            memory (dict): :meth:`forward_encoder` output: ``memory``
+                (B, T, d) and ``memory_mask`` (B, T), True at padding.
+
+        Returns:
+            Tensor: (B, d).
+        """
+        keep = (~memory['memory_mask']).unsqueeze(-1).to(
+            memory['memory'].dtype)
+        return (memory['memory'] * keep).sum(1) / keep.sum(1).clamp(min=1)
+
+    def image_only_pooled(self, enc_in: Dict) -> Tensor:
+        """Masked mean of an image-only encoder pass.
+
+        Args:
+            enc_in (dict): ``feat``, ``feat_mask``, ``feat_pos`` as from
+                :meth:`pre_transformer`.
+
+        Returns:
+            Tensor: (B, d).
+        """
+        return self.pool_memory(
+            self.forward_encoder(enc_in['feat'], enc_in['feat_mask'],
+                                 enc_in['feat_pos']))
+
+    def text_only_cls(self, text_ids: Tensor, text_mask: Tensor) -> Tensor:
+        """``h_CLS`` of a text-only encoder pass.
+
+        Args:
+            text_ids, text_mask (Tensor): (N, L) each.
+
+        Returns:
+            Tensor: (N, d).
+        """
+        text = self.text_embedding(text_ids)
+        return self.encoder(
+            query=text,
+            query_pos=torch.zeros_like(text),
+            key_padding_mask=text_mask)[:, 0]
+
     def caption_decode_fn(self, img_feats: Tuple[Tensor],
                           batch_data_samples: OptSampleList = None,
                           image_memory: Optional[Dict] = None

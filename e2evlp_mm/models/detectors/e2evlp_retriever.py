@@ -70,36 +70,6 @@ class E2EVLPRetriever(E2EVLPBase):
         return self.forward_encoder(feat, feat_mask, feat_pos, text_ids,
                                     text_mask)['memory'][:, 0]
 
-    def image_only_pooled(self, enc_in: Dict) -> Tensor:
-        """Masked mean of an image-only encoder pass.
-
-        Args:
-            enc_in (dict): ``feat``, ``feat_mask``, ``feat_pos`` as from
-                :meth:`pre_transformer`.
-
-        Returns:
-            Tensor: (B, d).
-        """
-        memory = self.forward_encoder(enc_in['feat'], enc_in['feat_mask'],
-                                      enc_in['feat_pos'])['memory']
-        keep = (~enc_in['feat_mask']).unsqueeze(-1).float()
-        return (memory * keep).sum(1) / keep.sum(1).clamp(min=1)
-
-    def text_only_cls(self, text_ids: Tensor, text_mask: Tensor) -> Tensor:
-        """``h_CLS`` of a text-only encoder pass.
-
-        Args:
-            text_ids, text_mask (Tensor): (N, L) each.
-
-        Returns:
-            Tensor: (N, d).
-        """
-        text = self.text_embedding(text_ids)
-        return self.encoder(
-            query=text,
-            query_pos=torch.zeros_like(text),
-            key_padding_mask=text_mask)[:, 0]
-
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
         """The retrieval head's losses on this batch.

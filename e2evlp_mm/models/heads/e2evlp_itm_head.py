@@ -1,7 +1,8 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Image-text matching head (paper Sec. 3.1.2)."""
-from typing import Dict, List
+from typing import Dict, List, Optional
 
+import torch
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType
@@ -44,20 +45,28 @@ class E2EVLPITMHead(BaseModule):
         """
         return self.fc(cls_feats)
 
-    def loss(self, cls_feats: Tensor,
-             batch_data_samples: SampleList) -> Dict[str, Tensor]:
+    def loss(self,
+             cls_feats: Tensor,
+             batch_data_samples: SampleList,
+             negative_feats: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """ITM cross-entropy against ``itm_label`` (fp32 under autocast).
 
         Args:
             cls_feats (Tensor): ``[CLS]`` outputs, shape (B, d).
             batch_data_samples (list[:obj:`DetDataSample`]): With
                 ``itm_label`` (scalar LongTensor, 1 matched, 0 not).
+            negative_feats (Tensor, optional): ``[CLS]`` outputs of extra
+                mismatched pairs (N, d), e.g. in-batch hard negatives;
+                scored with label 0 in the same mean.
 
         Returns:
             dict[str, Tensor]: ``loss_itm`` and the logged ``acc_itm``.
         """
         labels = stack_labels(batch_data_samples, 'itm_label',
                               cls_feats.device)
+        if negative_feats is not None:
+            cls_feats = torch.cat([cls_feats, negative_feats])
+            labels = torch.cat([labels, labels.new_zeros(len(negative_feats))])
         logits = self(cls_feats)
         return dict(
             loss_itm=fp32(self.loss_itm)(logits, labels),

@@ -3,12 +3,13 @@
 from typing import Callable, Dict, Optional, Tuple
 
 import torch
-import torch.nn.functional as F
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType
 from mmengine.model import BaseModule
 from torch import Tensor, nn
+
+from .e2evlp_itc_head import E2EVLPITCHead
 
 # (image rows, text rows) of the batch -> joint h_CLS of those pairs (N, d)
 PairEncoder = Callable[[Tensor, Tensor], Tensor]
@@ -81,9 +82,18 @@ class E2EVLPRetrievalHead(BaseModule):
         self.loss_retrieval = MODELS.build(loss_retrieval)
         self.with_itc = itc_dims is not None
         if self.with_itc:
-            self.image_proj = nn.Linear(embed_dims, itc_dims)
-            self.text_proj = nn.Linear(embed_dims, itc_dims)
-            self.loss_itc = MODELS.build(loss_itc)
+            self.itc = E2EVLPITCHead(embed_dims, itc_dims, loss_itc)
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str,
+                              *args, **kwargs) -> None:
+        """Read checkpoints that kept the pre-filter's projections on this
+        head (``image_proj`` / ``text_proj``, now ``itc.*``)."""
+        for name in ('image_proj', 'text_proj'):
+            for key in [k for k in state_dict
+                        if k.startswith(f'{prefix}{name}.')]:
+                state_dict[f'{prefix}itc.{key[len(prefix):]}'] = \
+                    state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
     def forward(self, cls_feats: Tensor) -> Tensor:
         """Matching logits.
 
@@ -104,7 +114,7 @@ class E2EVLPRetrievalHead(BaseModule):
         Returns:
             Tensor: L2-normalized embeddings, fp32, (N, itc_dims).
         """
-        return F.normalize(self.image_proj(pooled).float(), dim=-1)
+        return self.itc.embed_images(pooled)
 
     def embed_texts(self, cls_feats: Tensor) -> Tensor:
         """Dual-encoder text embeddings.
@@ -115,7 +125,7 @@ class E2EVLPRetrievalHead(BaseModule):
         Returns:
             Tensor: L2-normalized embeddings, fp32, (N, itc_dims).
         """
-        return F.normalize(self.text_proj(cls_feats).float(), dim=-1)
+        return self.itc.embed_texts(cls_feats)
 
     def sample_negatives(self, image_ids: Tensor) -> Tuple[Tensor, Tensor]:
         """Draw ``num_negatives`` batch partners of another image per
@@ -200,8 +210,5 @@ class E2EVLPRetrievalHead(BaseModule):
             if encode_single is None:
                 raise ValueError('The pre-filter branch (itc_dims) needs '
                                  '`encode_single`.')
-            image_pooled, text_cls = encode_single()
-            losses['loss_itc'] = self.loss_itc(
-                self.embed_images(image_pooled),
-                self.embed_texts(text_cls), image_ids)
+            losses.update(self.itc.loss(*encode_single(), image_ids))
         return losses

@@ -8,6 +8,7 @@ from .fused_attention import (
 )
 from .image_only_rows import with_image_only_rows
 from .incremental_decoder import CaptionDecoder, IncrementalDecoder
+from .itm_hard_negatives import sample_hard_texts
 from .query_groups import (
     group_self_attn_mask,
     repeat_per_group,
@@ -18,5 +19,6 @@ __all__ = [
     'CaptionDecoder', 'E2EVLPTextEmbedding', 'FusedMultiheadAttention',
     'FusedTransformerDecoder', 'FusedTransformerEncoder', 'IncrementalDecoder',
     'beam_search', 'greedy_search', 'group_self_attn_mask', 'length_penalty',
-    'repeat_per_group', 'split_query_groups', 'with_image_only_rows'
+    'repeat_per_group', 'sample_hard_texts', 'split_query_groups',
+    'with_image_only_rows'
 ]

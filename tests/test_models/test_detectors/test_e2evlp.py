@@ -241,3 +241,51 @@ def test_tensor_mode_returns_head_outputs():
         cls, boxes, attrs = model(inputs, samples, mode='tensor')
     assert cls.shape == (2, 2, 8, 6) and boxes.shape == (2, 2, 8, 4)
     assert attrs.shape == (2, 2, 8, 4)
+
+
+def test_itc_aligns_each_image_with_its_own_caption():
+    """The optional ITC task reads the image-only pass and each image's own
+    caption, never the (possibly mismatched, masked) encoder text."""
+    torch.manual_seed(0)
+    model = build_model(itc_head=dict(type='E2EVLPITCHead', itc_dims=16))
+    inputs, samples = make_e2evlp_batch(3, image_sizes=((64, 64), (48, 40),
+                                                        (64, 48)))
+    losses = model.loss(inputs, samples)
+    assert {'loss_itc', 'acc_itc'} <= set(losses)
+    sum(loss_terms(losses).values()).backward()
+    assert_every_param_has_grad(model)
+
+    model.eval()  # no dropout: equal inputs give equal losses
+    with torch.no_grad():
+        base = model.loss(inputs, samples)['loss_itc']
+        samples[0].text_ids = samples[1].text_ids.clone()
+        assert model.loss(inputs, samples)['loss_itc'] == base
+        samples[0].caption_ids = samples[1].caption_ids.clone()
+        assert model.loss(inputs, samples)['loss_itc'] != base
+        del samples[0].caption_ids
+        with pytest.raises(ValueError, match='caption_ids'):
+            model.loss(inputs, samples)
+
+
+def test_itm_hard_negatives_add_one_mismatched_pair_per_image():
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match='itc_head'):
+        build_model(itm_hard_negatives=True)
+    model = build_model(itc_head=dict(type='E2EVLPITCHead', itc_dims=16),
+                        itm_hard_negatives=True)
+    inputs, samples = make_e2evlp_batch(4)
+    for ds, label in zip(samples, (1, 1, 0, 1)):
+        ds.itm_label = torch.tensor(label)
+    seen = {}
+    loss_itm = model.itm_head.loss
+
+    def spy(cls_feats, data_samples, negative_feats=None):
+        seen['negatives'] = negative_feats
+        return loss_itm(cls_feats, data_samples, negative_feats)
+
+    model.itm_head.loss = spy
+    losses = model.loss(inputs, samples)
+    # every image (4 of them, all different) gets a text of a matched one
+    assert seen['negatives'].shape == (4, model.embed_dims)
+    sum(loss_terms(losses).values()).backward()
+    assert_every_param_has_grad(model)

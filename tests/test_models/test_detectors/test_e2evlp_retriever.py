@@ -39,7 +39,8 @@ def test_loss_and_every_parameter_gets_gradient():
     assert model.decoder is None and model.bbox_head is None
     losses = model.loss(*make_e2evlp_batch(4, image_sizes=((64, 64),
                                                            (48, 40))))
-    assert set(losses) == {'loss_retrieval', 'acc_retrieval', 'loss_itc'}
+    assert set(losses) == {'loss_retrieval', 'acc_retrieval', 'loss_itc',
+                           'acc_itc'}
     total = losses['loss_retrieval'] + losses['loss_itc']
     assert torch.isfinite(total) and total > 0
     total.backward()

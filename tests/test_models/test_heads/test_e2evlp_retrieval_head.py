@@ -83,3 +83,21 @@ def test_loss_weight_and_itc_branch():
     expected = torch.nn.functional.cross_entropy(sim, target) + \
         torch.nn.functional.cross_entropy(sim.t(), target)
     torch.testing.assert_close(losses['loss_itc'], expected)
+
+
+def test_reads_checkpoints_with_projections_on_the_head():
+    """Older checkpoints kept ``image_proj`` / ``text_proj`` on the head;
+    they load into its ITC head."""
+    head = E2EVLPRetrievalHead(embed_dims=8, itc_dims=4)
+    old = {k.replace('itc.', ''): torch.randn_like(v)
+           for k, v in head.state_dict().items() if 'proj' in k}
+    old['fc.weight'] = head.fc.weight.detach().clone()
+    old['fc.bias'] = head.fc.bias.detach().clone()
+    assert set(old) == {'fc.weight', 'fc.bias', 'image_proj.weight',
+                        'image_proj.bias', 'text_proj.weight',
+                        'text_proj.bias'}
+    head.load_state_dict(old)
+    torch.testing.assert_close(head.itc.image_proj.weight,
+                               old['image_proj.weight'])
+    torch.testing.assert_close(head.itc.text_proj.bias,
+                               old['text_proj.bias'])
