@@ -1,5 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Image-text contrastive head on the single-modality encoder passes."""
+import hashlib
 from typing import Dict, Sequence
 
 import torch
@@ -11,17 +12,25 @@ from torch import Tensor, nn
 
 
 def image_keys(keys: Sequence) -> Tensor:
-    """Running ids (B,) of a batch's images: equal keys, equal ids.
+    """Ids (B,) of a batch's images, the same on every process.
+
+    A stable 63-bit hash of each key (not Python's ``hash``, which differs
+    between processes), so that ids gathered from all ranks by
+    :class:`~e2evlp_mm.models.losses.E2EVLPITCLoss` still say which pairs
+    show one image.
 
     Args:
-        keys (Sequence): One hashable key per sample (an image path or
-            id); samples of the same image share it.
+        keys (Sequence): One key per sample (an image path or id); samples
+            of the same image share it.
 
     Returns:
         Tensor: LongTensor (B,) on the CPU.
     """
-    index = {}
-    return torch.tensor([index.setdefault(k, len(index)) for k in keys])
+    return torch.tensor([
+        int.from_bytes(
+            hashlib.blake2b(str(k).encode(), digest_size=8).digest(),
+            'little') >> 1 for k in keys
+    ])
 
 
 @MODELS.register_module()

@@ -1,5 +1,9 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """The image-text contrastive head: its loss, accuracy and image keys."""
+import os
+import subprocess
+import sys
+
 import torch
 import torch.nn.functional as F
 
@@ -8,9 +12,16 @@ from e2evlp_mm.models.heads import E2EVLPITCHead
 from e2evlp_mm.models.heads.e2evlp_itc_head import image_keys
 
 
-def test_image_keys_number_images_in_order():
-    keys = image_keys(['b.jpg', 'a.jpg', 'b.jpg', 'c.jpg'])
-    assert keys.tolist() == [0, 1, 0, 2]
+def test_image_keys_equal_for_one_image_and_stable():
+    keys = image_keys(['b.jpg', 'a.jpg', 'b.jpg', 'c.jpg', 3])
+    assert keys[0] == keys[2] and len(set(keys.tolist())) == 4
+    # what another process (rank, another str hash seed) computes for it
+    code = ('from e2evlp_mm.models.heads.e2evlp_itc_head import image_keys;'
+            "print(image_keys(['b.jpg']).item())")
+    out = subprocess.run([sys.executable, '-c', code], check=True,
+                         capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONHASHSEED='123'))
+    assert int(out.stdout.split()[-1]) == keys[0].item()
 
 
 def test_loss_is_symmetric_infonce_with_shared_positives():
