@@ -13,7 +13,7 @@ from pycocoevalcap.bleu.bleu import Bleu
 from pycocoevalcap.cider.cider import Cider
 from pycocoevalcap.tokenizer.ptbtokenizer import PUNCTUATIONS, PTBTokenizer
 
-from .empty_metrics import zero_metrics
+from .empty_metrics import predicted_caption, zero_metrics
 from .result_file import ResultFileMixin
 
 # Tokens pycocoevalcap drops after PTB; -lowerCase makes PTB's bracket
@@ -130,7 +130,7 @@ class E2EVLPCaptionMetric(ResultFileMixin, BaseMetric):
             self.results.append(
                 dict(
                     image_id=int(img_id),
-                    caption=sample['pred_caption'],
+                    caption=predicted_caption(self, sample),
                     refs=[refs] if isinstance(refs, str) else list(refs)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:

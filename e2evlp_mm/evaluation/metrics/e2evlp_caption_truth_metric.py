@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Sequence
 from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
-from .empty_metrics import zero_metrics
+from .empty_metrics import predicted_caption, zero_metrics
 
 
 @METRICS.register_module()
@@ -52,7 +52,9 @@ class E2EVLPCaptionTruthMetric(BaseMetric):
         for sample in data_samples:
             img_id = sample.get('img_id', sample.get('image_id'))
             self.results.append(
-                dict(image_id=int(img_id), caption=sample['pred_caption']))
+                dict(
+                    image_id=int(img_id),
+                    caption=predicted_caption(self, sample)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Judge the first caption of every image against its scene.

@@ -34,3 +34,28 @@ def zero_metrics(metric: BaseMetric, keys: Iterable[str],
         logger='current',
         level=logging.WARNING)
     return metrics
+
+
+def predicted_caption(metric: BaseMetric, sample: dict) -> str:
+    """The ``pred_caption`` of a model output, or a clear error.
+
+    Args:
+        metric (BaseMetric): The metric that needs it (named in the error).
+        sample (dict): One model output.
+
+    Returns:
+        str: The decoded caption.
+
+    Raises:
+        KeyError: The model wrote no caption (generation switched off by
+            ``model.test_cfg.with_caption=False``, or no tokenizer to decode
+            it); raised on the first batch, not after the whole test.
+    """
+    if 'pred_caption' not in sample:
+        raise KeyError(
+            f'{type(metric).__name__}: the model output of image '
+            f'{sample.get("img_id", sample.get("image_id"))} has no '
+            '`pred_caption`; turn caption generation on '
+            '(`model.test_cfg.with_caption=True`, a `text_cfg.tokenizer_path`'
+            ') or remove this metric from the evaluator.')
+    return sample['pred_caption']

@@ -126,3 +126,16 @@ def test_format_only_stays_empty(tmp_path):
     metric = E2EVLPVQAAcc(result_file=str(tmp_path / 'vqa.json'),
                           format_only=True)
     assert Evaluator(metric).evaluate(0) == {}
+
+
+@pytest.mark.parametrize('name', ['E2EVLPCaptionMetric',
+                                  'E2EVLPCaptionTruthMetric'])
+def test_caption_metrics_name_the_missing_caption(name, tmp_path):
+    """Captioning switched off at test (``with_caption=False``) but a
+    caption metric listed: a clear error on the first batch."""
+    from e2evlp_mm.evaluation import metrics
+    metric = getattr(metrics, name)(ann_file=str(tmp_path / 'unused.json'))
+    sample = DetDataSample(metainfo=dict(img_id=7)).to_dict()
+    with pytest.raises(KeyError, match='image 7 has no `pred_caption`.*'
+                       'with_caption=True'):
+        metric.process({}, [sample])
