@@ -94,6 +94,7 @@ class E2EVLPRetrievalHead(BaseModule):
                 state_dict[f'{prefix}itc.{key[len(prefix):]}'] = \
                     state_dict.pop(key)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     def forward(self, cls_feats: Tensor) -> Tensor:
         """Matching logits.
 
