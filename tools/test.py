@@ -67,7 +67,7 @@ def main() -> None:
         runner.test()
     if args.out is not None:
         finish_result_dump(runner, args.out)
-    close_distributed()
+    close_distributed(exit_code=0)
 
 
 if __name__ == '__main__':

@@ -73,7 +73,7 @@ def main() -> None:
         runner = (Runner.from_cfg(cfg)
                   if 'runner_type' not in cfg else RUNNERS.build(cfg))
         runner.train()
-    close_distributed()
+    close_distributed(exit_code=0)
 
 
 if __name__ == '__main__':

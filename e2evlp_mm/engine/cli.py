@@ -3,6 +3,7 @@
 config they build, so that both entry points stay thin."""
 import argparse
 import contextlib
+import logging
 import os
 import os.path as osp
 import re
@@ -189,15 +190,29 @@ def save_after_data_error(runner) -> Optional[str]:
             f'{path}; fix the data, then resume with --resume {path}')
 
 
-def close_distributed() -> None:
+def close_distributed(exit_code: Optional[int] = None) -> None:
     """Tear the process group down before the interpreter exits.
 
     Left to interpreter shutdown, gloo's worker threads can be destroyed
     while still joinable ("terminate called without an active exception",
     SIGABRT in one rank), which fails a run that trained and saved
-    everything. Every rank waits for the others, then the group goes.
+    everything. Every rank waits for the others, then the group goes. Even
+    then one rank in a few aborted in the interpreter's teardown, so a
+    command that has finished its work passes ``exit_code``: after the
+    teardown the process flushes its logs and streams and leaves with that
+    status, skipping the C++ destructors (as ``os._exit`` does).
+
+    Args:
+        exit_code (int, optional): Leave the process with this status once
+            the group is down; None returns (the caller goes on, e.g. to
+            raise its own exit). Without a process group it always returns.
     """
     import torch.distributed as dist
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+        if exit_code is not None:
+            logging.shutdown()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(exit_code)

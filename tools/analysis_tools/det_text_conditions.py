@@ -101,7 +101,7 @@ def main() -> None:
         osp.join(out_dir, 'det_text_conditions.json'),
         json.dumps(dict(config=args.config, checkpoint=cfg.load_from,
                         rows=rows), indent=1) + '\n')
-    close_distributed()
+    close_distributed(exit_code=0)
 
 
 if __name__ == '__main__':
