@@ -103,3 +103,20 @@ def test_backbone_stage_fills_the_demo_backbone():
     backbone = {k: v for k, v in target.items() if k.startswith('backbone.')}
     assert backbone and backbone == {k: source.get(k) for k in backbone}
     assert set(source) - set(backbone) == {'head.fc.weight', 'head.fc.bias'}
+
+
+def _build(path):
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    return MODELS.build(_with_fixtures(cfg.model.to_dict()))
+
+
+def test_demo_retrieval_head_starts_from_the_pre_training_heads():
+    """A `make demo` checkpoint fills the demo retriever's whole head: the
+    matching score from ITM and the pre-filter from ITC (same sizes)."""
+    pretrain = _build(PRE_DEMO)
+    retriever = _build('configs/demo/e2evlp_shapes_retrieval.py')
+    result = retriever.load_state_dict(pretrain.state_dict(), strict=False)
+    assert result.missing_keys == []
+    torch.testing.assert_close(retriever.retrieval_head.itc.state_dict(),
+                               pretrain.itc_head.state_dict())

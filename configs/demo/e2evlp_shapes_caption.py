@@ -23,6 +23,13 @@ model = dict(
 
 max_iters = 150
 train_cfg = dict(max_iters=max_iters)
+# The pre-trained captioner is already good: a gentle fine-tune (the
+# backbone at 0.1x) keeps it. BLEU-4 / CIDEr-D 42.4 / 116.0 at 2e-5, 37.1
+# / 102.9 at the shared 1e-4, 38.2 / 111.6 without fine-tuning
+# (docs/results.md, fine-tuning from a trained model)
+optim_wrapper = dict(
+    optimizer=dict(lr=2e-5),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
          milestones=[75, 112], gamma=0.1)

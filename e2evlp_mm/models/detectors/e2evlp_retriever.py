@@ -54,6 +54,40 @@ class E2EVLPRetriever(E2EVLPBase):
         super().__init__(decoder=None, bbox_head=None, **kwargs)
         self.retrieval_head = self.build_head(retrieval_head, 'embed_dims')
 
+    def _load_from_state_dict(self, state_dict: dict, prefix: str,
+                              *args, **kwargs) -> None:
+        """Start the retrieval head from a pre-training checkpoint's ITM
+        and ITC heads when the checkpoint has no retrieval head.
+
+        The matching logit is ITM's "matched" minus "mismatched" logit, so
+        ``sigmoid(fc(h_CLS))`` is ITM's probability of a match before any
+        fine-tuning; ``itc_head.*`` fills the pre-filter (``itc.*``) when
+        the sizes agree. A retrieval checkpoint loads as it is.
+        """
+        head = f'{prefix}retrieval_head.'
+        if not any(k.startswith(head) for k in state_dict):
+            state_dict.update(self._retrieval_head_from(state_dict, prefix))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def _retrieval_head_from(self, state_dict: dict,
+                             prefix: str) -> Dict[str, Tensor]:
+        """``retrieval_head.*`` entries made of the pre-training heads of
+        ``state_dict`` (none where it has none, or of other sizes)."""
+        out = {}
+        itm = f'{prefix}itm_head.fc.'
+        if f'{itm}weight' in state_dict:
+            weight, bias = state_dict[f'{itm}weight'], state_dict[f'{itm}bias']
+            out['fc.weight'] = (weight[1] - weight[0])[None]
+            out['fc.bias'] = (bias[1] - bias[0])[None]
+        if self.retrieval_head.with_itc:
+            own = self.retrieval_head.itc.state_dict()
+            itc = {name: state_dict.get(f'{prefix}itc_head.{name}')
+                   for name in own}
+            if all(v is not None and v.shape == own[name].shape
+                   for name, v in itc.items()):
+                out.update({f'itc.{name}': v for name, v in itc.items()})
+        return {f'{prefix}retrieval_head.{k}': v for k, v in out.items()}
+
     def joint_cls(self, feat: Tensor, feat_mask: Tensor, feat_pos: Tensor,
                   text_ids: Tensor, text_mask: Tensor) -> Tensor:
         """``h_CLS`` of the joint pass over image-text pairs.

@@ -158,14 +158,44 @@ def test_rank_split_feeds_recall():
 
 
 def test_loads_pre_training_checkpoint():
-    pretrain = build('E2EVLP')
+    pretrain = build('E2EVLP',
+                     itc_head=dict(type='E2EVLPITCHead', itc_dims=16))
     model = build()
     result = model.load_state_dict(pretrain.state_dict(), strict=False)
-    assert {k.split('.')[0] for k in result.missing_keys} == {
-        'retrieval_head'}
+    # the retrieval head starts from the ITM and ITC heads
+    assert result.missing_keys == []
     assert {k.split('.')[0] for k in result.unexpected_keys} == {
         'decoder', 'bbox_head', 'query_embedding', 'mlm_head', 'itm_head',
-        'caption_head'
+        'caption_head', 'itc_head'
     }
     torch.testing.assert_close(model.encoder.state_dict(),
                                pretrain.encoder.state_dict())
+    torch.testing.assert_close(model.retrieval_head.itc.state_dict(),
+                               pretrain.itc_head.state_dict())
+    # sigmoid of the retrieval logit is ITM's probability of a match
+    cls = torch.randn(5, model.embed_dims)
+    matched = pretrain.itm_head(cls).softmax(-1)[:, 1]
+    torch.testing.assert_close(model.retrieval_head(cls).sigmoid(), matched)
+
+
+def test_retrieval_checkpoint_keeps_its_head():
+    pretrain = build('E2EVLP',
+                     itc_head=dict(type='E2EVLPITCHead', itc_dims=16))
+    trained = build()
+    state = dict(pretrain.state_dict(), **trained.state_dict())
+    model = build()
+    model.load_state_dict(state, strict=False)
+    torch.testing.assert_close(model.retrieval_head.state_dict(),
+                               trained.retrieval_head.state_dict())
+
+
+def test_pre_filter_of_another_size_is_left_as_built():
+    pretrain = build('E2EVLP',
+                     itc_head=dict(type='E2EVLPITCHead', itc_dims=8))
+    model = build()
+    before = {k: v.clone()
+              for k, v in model.retrieval_head.itc.state_dict().items()}
+    result = model.load_state_dict(pretrain.state_dict(), strict=False)
+    assert {k for k in result.missing_keys} == {
+        f'retrieval_head.itc.{k}' for k in before}
+    torch.testing.assert_close(model.retrieval_head.itc.state_dict(), before)
