@@ -111,12 +111,24 @@ def _build(path):
     return MODELS.build(_with_fixtures(cfg.model.to_dict()))
 
 
-def test_demo_retrieval_head_starts_from_the_pre_training_heads():
-    """A `make demo` checkpoint fills the demo retriever's whole head: the
-    matching score from ITM and the pre-filter from ITC (same sizes)."""
-    pretrain = _build(PRE_DEMO)
-    retriever = _build('configs/demo/e2evlp_shapes_retrieval.py')
-    result = retriever.load_state_dict(pretrain.state_dict(), strict=False)
-    assert result.missing_keys == []
-    torch.testing.assert_close(retriever.retrieval_head.itc.state_dict(),
-                               pretrain.itc_head.state_dict())
+@pytest.mark.parametrize('pretrain,task,with_itc', [
+    (PRE_DEMO, 'configs/demo/e2evlp_shapes_retrieval.py', True),
+    (PRE_R152, 'configs/e2evlp_r152_retrieval_flickr30k.py', False),
+])
+def test_retrieval_head_starts_from_the_pre_training_heads(
+        pretrain, task, with_itc):
+    """A pre-training checkpoint starts the retriever's matching score from
+    ITM; the demo's also fills the pre-filter from its ITC head (same
+    size), the paper's has no ITC, so the pre-filter starts as built."""
+    source, retriever = _build(pretrain), _build(task)
+    result = retriever.load_state_dict(source.state_dict(), strict=False)
+    itc = {f'retrieval_head.itc.{k}'
+           for k in retriever.retrieval_head.itc.state_dict()}
+    assert set(result.missing_keys) == (set() if with_itc else itc)
+    if with_itc:
+        torch.testing.assert_close(
+            retriever.retrieval_head.itc.state_dict(),
+            source.itc_head.state_dict())
+    cls = torch.randn(3, retriever.embed_dims)
+    torch.testing.assert_close(retriever.retrieval_head(cls).sigmoid(),
+                               source.itm_head(cls).softmax(-1)[:, 1])
