@@ -30,9 +30,8 @@ if [[ ! -f $BACKBONE/last_checkpoint ]]; then
   "$PY" tools/train.py "$BACKBONE_CONFIG" --work-dir "$BACKBONE"
 fi
 backbone=$(cat "$BACKBONE/last_checkpoint")
-step "measuring this machine: s/iter after a short warm-up, time estimate"
-"$PY" tools/analysis_tools/demo_speed.py "$CONFIG"
 step "pre-training (MLM + ITM + detection + captioning) -> $WORK"
+echo "(the CPU first, then after 15 iterations its measured s/iter and the time left)"
 # load_from reads the backbone's weights (the classifier's other keys,
 # its head, are reported as unexpected and left out)
 "$PY" tools/train.py "$CONFIG" --work-dir "$WORK" \

@@ -6,10 +6,11 @@ from .e2evlp_preemption_hook import (
     E2EVLPPreemptionHook,
 )
 from .e2evlp_preflight_hook import E2EVLPPreflightHook, dead_norm_layers
+from .e2evlp_speed_hook import E2EVLPSpeedHook
 from .e2evlp_vocabulary_hook import E2EVLPVocabularyHook, add_vocabulary_hook
 
 __all__ = [
     'E2EVLPPreflightHook', 'dead_norm_layers', 'E2EVLPVocabularyHook',
     'add_vocabulary_hook', 'E2EVLPCheckpointHook', 'E2EVLPPreemptionHook',
-    'E2EVLPPreempted', 'PREEMPTED_EXIT_CODE'
+    'E2EVLPPreempted', 'PREEMPTED_EXIT_CODE', 'E2EVLPSpeedHook'
 ]
