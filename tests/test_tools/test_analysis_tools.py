@@ -13,6 +13,7 @@ from mmdet.structures import DetDataSample
 
 from e2evlp_mm.datasets import build_tokenizer
 from e2evlp_mm.testing import make_tiny_shapes_world
+from e2evlp_mm.testing.shapes_checkpoint import tiny_shapes_checkpoint
 from e2evlp_mm.visualization import gt_panel_lines
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
@@ -154,3 +155,33 @@ def test_get_flops_grows_with_the_input(monkeypatch, capsys):
     value = [float(v) * (1e3 if unit == 'G' else 1) for v, unit in flops]
     assert value[0] > value[1] > 0
     assert 'Params: ' in out
+
+
+def _main(script):
+    return runpy.run_path(osp.join(ROOT, 'tools', 'analysis_tools',
+                                   script))['main']
+
+
+def test_itm_negative_truth_and_mlm_by_word(root, tmp_path, monkeypatch,
+                                            capsys):
+    world = str(root / 'data' / 'shapes_world') + '/'
+    config, ckpt = tiny_shapes_checkpoint('pretrain', world,
+                                          str(tmp_path / 'pretrain'))
+    truth = _main('itm_negative_truth.py')
+    args = [config, '--data-root', world, '--draws', '4']
+    paper, kept = truth(args + ['--paper-negatives']), truth(args)
+    assert set(paper) == {'test', 'train.0', 'train.1'}
+    assert sum(r['true'] for r in paper.values()) > 0  # a tiny world
+    assert all(r['negatives'] > 0 and r['true'] == 0 for r in kept.values())
+
+    mlm = _main('mlm_by_word.py')
+    out = mlm([config, ckpt, '--draws', '1', '--work-dir',
+               str(tmp_path / 'mlm')])
+    assert 'other' in out and 0 <= out['all'] <= 100
+    assert 'masked tokens' in capsys.readouterr().out
+    kind = runpy.run_path(osp.join(ROOT, 'tools', 'analysis_tools',
+                                   'mlm_by_word.py'))['word_kind']
+    assert [kind(w) for w in ('purple', 'discs', 'sign', 'three', 'beneath',
+                              'corner', 'the', '##s')] == [
+        'colour', 'shape', 'shape', 'count', 'where', 'where', 'other',
+        'other']
