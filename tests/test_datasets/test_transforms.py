@@ -180,3 +180,33 @@ def test_vqa_target_and_pack(data_root):
     assert s.answer_scores.dtype == torch.float32
     assert s.gt_answer == answers and s.question_id == 7
     assert s.nlvr_label.dtype == torch.long and s.nlvr_label.shape == ()
+
+
+def test_mask_content_words_more(tokenizer_path):
+    """``content_words`` are chosen at ``content_mask_prob``, the rest at
+    ``mask_prob``; without them the draws are the default's."""
+    tok = build_tokenizer(tokenizer_path)
+    ids = E2EVLPTokenize(tokenizer_path)(dict(text=TEXT))['text_ids']
+    words = ('red', 'two', 'left')
+    content = np.isin(ids, tok.convert_tokens_to_ids(list(words)))
+    assert content.sum() == 3
+    only = E2EVLPMaskTokens(tokenizer_path, mask_prob=0.0,
+                            content_words=words, content_mask_prob=1.0)
+    np.random.seed(0)
+    assert ((only(dict(text_ids=ids.copy()))['mlm_labels'] != -100)
+            == content).all()
+    more = E2EVLPMaskTokens(tokenizer_path, mask_prob=0.1,
+                            content_words=words, content_mask_prob=0.6)
+    np.random.seed(0)
+    picked = np.stack([more(dict(text_ids=ids.copy()))['mlm_labels'] != -100
+                       for _ in range(2000)])
+    assert abs(picked[:, content].mean() - 0.6) < 0.03
+    other = ~content & ~np.isin(ids, tok.all_special_ids)
+    assert abs(picked[:, other].mean() - 0.1) < 0.02
+    outs = []
+    for mask in (E2EVLPMaskTokens(tokenizer_path),
+                 E2EVLPMaskTokens(tokenizer_path, content_words=words)):
+        np.random.seed(1)
+        outs.append(mask(dict(text_ids=ids.copy())))
+    assert (outs[0]['mlm_labels'] == outs[1]['mlm_labels']).all()
+    assert (outs[0]['text_ids'] == outs[1]['text_ids']).all()

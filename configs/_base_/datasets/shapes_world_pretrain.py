@@ -45,6 +45,10 @@ itm_negative = dict(
     swap_words=swap_words,
     false_of=[data_root + 'vg/annotations/vg_det_train.json',
               data_root + 'vg/annotations/vg_det_val.json'])
+# the words only the image can tell (E2EVLPMaskTokens content_words)
+content_words = sorted(
+    {w for group in swap_words for cls in group for w in cls} |
+    {'plus', 'sign', 'single', 'top', 'bottom', 'middle', 'corner'})
 train_pipeline = [
     _base_.load_image,
     load_boxes,
@@ -55,8 +59,11 @@ train_pipeline = [
          max_length=40),
     # 30% instead of BERT's 15% in training: a shapes caption has ~10
     # tokens, so 15% gives few MLM targets per batch. Tested at 15%.
+    # content_mask_prob (None: mask_prob) would choose the words only the
+    # image tells more often than the template words
     dict(type='E2EVLPMaskTokens', tokenizer_path=tokenizer_path,
-         mask_prob=0.3),
+         mask_prob=0.3, content_words=content_words,
+         content_mask_prob=None),
     dict(type='PackE2EVLPInputs'),
 ]
 test_pipeline = [

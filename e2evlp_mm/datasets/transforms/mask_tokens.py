@@ -1,4 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
+from typing import Optional, Sequence
+
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmdet.registry import TRANSFORMS
@@ -21,6 +23,12 @@ class E2EVLPMaskTokens(BaseTransform):
     Randomness comes from ``np.random``, which the E2E-VLP train loops
     seed per sample (``E2EVLPSeededDataset``).
 
+    Not in the paper, off by default: tokens of ``content_words`` (every
+    WordPiece of each) are chosen with probability ``content_mask_prob``
+    instead, so more of the MLM targets are words that only the image can
+    tell (colours, shapes, counts, relations) and fewer are template words
+    the text around them gives away.
+
     Args:
         tokenizer_path (str): Local tokenizer folder.
         mask_prob (float): Share of tokens chosen. Defaults to 0.15.
@@ -28,11 +36,17 @@ class E2EVLPMaskTokens(BaseTransform):
             Defaults to 0.8.
         random_token_prob (float): Share of chosen set to a random token.
             Defaults to 0.1.
+        content_words (Sequence[str]): Words chosen with
+            ``content_mask_prob``. Defaults to none.
+        content_mask_prob (float, optional): Their probability. Defaults
+            to None (``mask_prob``).
     """
 
     def __init__(self, tokenizer_path: str, mask_prob: float = 0.15,
                  mask_token_prob: float = 0.8,
-                 random_token_prob: float = 0.1) -> None:
+                 random_token_prob: float = 0.1,
+                 content_words: Sequence[str] = (),
+                 content_mask_prob: Optional[float] = None) -> None:
         assert 0 <= mask_prob <= 1
         assert mask_token_prob + random_token_prob <= 1
         tokenizer = build_tokenizer(tokenizer_path)
@@ -44,6 +58,13 @@ class E2EVLPMaskTokens(BaseTransform):
         self.special_ids = np.array(sorted(tokenizer.all_special_ids))
         self.normal_ids = np.setdiff1d(
             np.arange(len(tokenizer)), self.special_ids)
+        self.content_mask_prob = (mask_prob if content_mask_prob is None
+                                  else content_mask_prob)
+        assert 0 <= self.content_mask_prob <= 1
+        self.content_ids = np.array(sorted({
+            i for w in content_words
+            for i in tokenizer(w, add_special_tokens=False)['input_ids']}),
+            dtype=np.int64)
 
     def transform(self, results: dict) -> dict:
         """Mask ``text_ids`` (L,) in place and add ``mlm_labels`` (L,).
@@ -58,7 +79,9 @@ class E2EVLPMaskTokens(BaseTransform):
         if maskable.size == 0:
             results['text_ids'], results['mlm_labels'] = ids, labels
             return results
-        chosen = maskable[np.random.rand(maskable.size) < self.mask_prob]
+        prob = np.where(np.isin(ids[maskable], self.content_ids),
+                        self.content_mask_prob, self.mask_prob)
+        chosen = maskable[np.random.rand(maskable.size) < prob]
         if chosen.size == 0:
             chosen = maskable[np.random.randint(maskable.size, size=1)]
         if int(results.get('itm_label', 1)) != 0:
@@ -75,4 +98,6 @@ class E2EVLPMaskTokens(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(mask_prob={self.mask_prob}, '
                 f'mask_token_prob={self.mask_token_prob}, '
-                f'random_token_prob={self.random_token_prob})')
+                f'random_token_prob={self.random_token_prob}, '
+                f'content_mask_prob={self.content_mask_prob} for '
+                f'{self.content_ids.size} tokens)')
