@@ -185,3 +185,16 @@ def test_itm_negative_truth_and_mlm_by_word(root, tmp_path, monkeypatch,
                               'corner', 'the', '##s')] == [
         'colour', 'shape', 'shape', 'count', 'where', 'where', 'other',
         'other']
+
+
+def test_retrieval_truth(root):
+    tool = runpy.run_path(osp.join(ROOT, 'tools', 'analysis_tools',
+                                   'retrieval_truth.py'))
+    # text 0 (image 0's) is true of both images, text 1 of image 1 only
+    out = tool['truth_recall']([[True, True], [False, True]], [0, 1])
+    assert out['ir_r1'] == 75.0 and out['tr_r1'] == 75.0
+    assert out['ir_r5'] == out['tr_r5'] == 100.0
+    # the regenerated scenes make every text true of its own image
+    out = tool['main'](['--world', str(root / 'data' / 'shapes_world'),
+                        '--split', 'train'])
+    assert 0 < out['ir_r1'] <= 100 and out['r_mean'] <= 100

@@ -20,7 +20,14 @@ from .formats import (
 from .language import make_captions, make_regions
 from .questions import human_answers, make_questions
 from .render import encode_image, render_scene
-from .scene import COLOURS, MAX_SIZE_FRAC, MIN_SIZE_FRAC, SHAPES, sample_scene
+from .scene import (
+    COLOURS,
+    MAX_SIZE_FRAC,
+    MIN_SIZE_FRAC,
+    SHAPES,
+    Scene,
+    sample_scene,
+)
 from .statements import make_nlvr2_pairs
 
 
@@ -57,13 +64,22 @@ def _coco_records(out: str, num: int, seed: int, size: int,
     return records
 
 
+def flickr_scene(seed: int, index: int,
+                 size: int = 128) -> tuple[Scene, random.Random]:
+    """The scene of Flickr30k image ``index`` (``1000000 + index``.jpg)
+    of the world made with ``seed`` (no annotation file records it), and
+    the generator's random state after it, which then draws its captions.
+    """
+    rng = random.Random(f'{seed}/flickr/{index}')
+    return sample_scene(rng, size), rng
+
+
 def _flickr(out: str, num: int, seed: int, size: int) -> tuple[list, list]:
     """Flickr30k images and their Karpathy items (train/val/test)."""
     items, texts = [], []
     num_test = num_val = max(1, num // 10) if num >= 3 else 0
     for i in range(num):
-        rng = random.Random(f'{seed}/flickr/{i}')
-        scene = sample_scene(rng, size)
+        scene, rng = flickr_scene(seed, i, size)
         caps = make_captions(rng, scene)
         name = f'{1000000 + i}.jpg'
         _write(osp.join(out, 'flickr30k/flickr30k-images', name),
