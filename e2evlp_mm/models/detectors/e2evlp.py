@@ -139,7 +139,7 @@ class E2EVLP(E2EVLPBase):
         if self.itm_head is not None:
             negatives = None
             if self.itm_hard_negatives:
-                negatives = self._hard_negative_cls(img_feats,
+                negatives = self._hard_negative_cls(head_in['enc_in'],
                                                     batch_data_samples, *itc)
             losses.update(
                 self.itm_head.loss(head_in['text_feats'][:, 0],
@@ -195,7 +195,7 @@ class E2EVLP(E2EVLPBase):
         ])
         return self.pool_memory(image_memory), text_cls, keys
 
-    def _hard_negative_cls(self, img_feats: Tuple[Tensor],
+    def _hard_negative_cls(self, enc_in: Dict,
                            batch_data_samples: SampleList,
                            image_pooled: Tensor, text_cls: Tensor,
                            keys: Tensor) -> Tensor:
@@ -208,7 +208,10 @@ class E2EVLP(E2EVLPBase):
         masked exactly as a positive is and ``[MASK]`` tells nothing.
 
         Args:
-            img_feats (tuple[Tensor]): Neck outputs.
+            enc_in (dict): The batch's encoder inputs
+                (:meth:`pre_transformer`, as ``forward_transformer``
+                returns them): ``feat`` / ``feat_mask`` / ``feat_pos``
+                (B, HW, ...) and ``text_ids`` / ``text_mask`` (B, L).
             batch_data_samples (list[:obj:`DetDataSample`]): With
                 ``text_ids`` and ``itm_label``.
             image_pooled, text_cls, keys (Tensor): :meth:`_itc_inputs`.
@@ -225,7 +228,6 @@ class E2EVLP(E2EVLPBase):
             pick = sample_hard_texts(sim, keys, matched,
                                      self.itc_head.loss_itc.temperature)
             rows = (pick >= 0).nonzero()[:, 0]
-        enc_in, _ = self.pre_transformer(img_feats, batch_data_samples)
         return self.forward_encoder(
             enc_in['feat'][rows], enc_in['feat_mask'][rows],
             enc_in['feat_pos'][rows], enc_in['text_ids'][pick[rows]],

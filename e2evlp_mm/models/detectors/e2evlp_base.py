@@ -317,8 +317,10 @@ class E2EVLPBase(QueryGroupsMixin, DETR):
                 the joint one.
 
         Returns:
-            dict: Head inputs: ``text_feats`` (B, L, d) and, with
-            detection, ``hidden_states`` (num_layers, B, Q, d).
+            dict: Head inputs: ``text_feats`` (B, L, d), ``enc_in`` (the
+            encoder inputs of :meth:`pre_transformer`, for passes over
+            other pairings of the same tokens) and, with detection,
+            ``hidden_states`` (num_layers, B, Q, d).
         """
         enc_in, dec_in = self.pre_transformer(img_feats, batch_data_samples)
         enc_out = self.forward_encoder(**enc_in)
@@ -326,6 +328,7 @@ class E2EVLPBase(QueryGroupsMixin, DETR):
             with_image_only_rows(enc_out, *image_only)
         tmp_dec_in, head_in = self.pre_decoder(**det_memory)
         head_in['text_feats'] = enc_out['memory'][:, :enc_out['num_text']]
+        head_in['enc_in'] = enc_in
         dec_in.update(tmp_dec_in)
         head_in.update(self.forward_decoder(**dec_in))
         return head_in

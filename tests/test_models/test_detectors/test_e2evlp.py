@@ -289,3 +289,40 @@ def test_itm_hard_negatives_add_one_mismatched_pair_per_image():
     assert seen['negatives'].shape == (4, model.embed_dims)
     sum(loss_terms(losses).values()).backward()
     assert_every_param_has_grad(model)
+
+
+def test_itm_hard_negatives_are_the_drawn_pairs_encoded(monkeypatch):
+    """Each hard negative is h_CLS of (image i, the text drawn for it),
+    encoded from the same encoder inputs as the batch's own pairs."""
+    from e2evlp_mm.models.detectors import e2evlp as module
+    torch.manual_seed(0)
+    model = build_model(itc_head=dict(type='E2EVLPITCHead', itc_dims=16),
+                        itm_hard_negatives=True).eval()  # no dropout
+    inputs, samples = make_e2evlp_batch(4)
+    for ds in samples:
+        ds.itm_label = torch.tensor(1)
+    seen = {}
+    draw, loss_itm = module.sample_hard_texts, model.itm_head.loss
+
+    def spy_draw(*args):
+        seen['pick'] = draw(*args)
+        return seen['pick']
+
+    def spy_loss(cls_feats, data_samples, negative_feats=None):
+        seen['negatives'] = negative_feats
+        return loss_itm(cls_feats, data_samples, negative_feats)
+
+    monkeypatch.setattr(module, 'sample_hard_texts', spy_draw)
+    model.itm_head.loss = spy_loss
+    with torch.no_grad():
+        model.loss(inputs, samples)
+        enc_in, _ = model.pre_transformer(model.extract_feat(inputs),
+                                          samples)
+        pick = seen['pick']
+        rows = (pick >= 0).nonzero()[:, 0]
+        expected = model.forward_encoder(
+            enc_in['feat'][rows], enc_in['feat_mask'][rows],
+            enc_in['feat_pos'][rows], enc_in['text_ids'][pick[rows]],
+            enc_in['text_mask'][pick[rows]])['memory'][:, 0]
+    assert len(rows) == 4 and bool((pick[rows] != rows).all())
+    torch.testing.assert_close(seen['negatives'], expected)
