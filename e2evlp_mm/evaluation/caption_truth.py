@@ -21,7 +21,7 @@ captions that are true, and that are true *and* name a shape (not just
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from ..datasets.shapes_world.language import (
     RELATION_MARGIN,
@@ -32,6 +32,11 @@ from ..datasets.shapes_world.language import (
 from ..datasets.shapes_world.scene import COLOURS, Scene, ShapeObject
 from .caption_facts import CaptionFacts, Mention, parse_caption
 
+# What a false statement got wrong: an object that is not there, a stated
+# number, one object named as two, a colour no object has, a relation
+# between two objects, where an object is.
+ERROR_KINDS = ('absent', 'count', 'repeated', 'colour', 'relation',
+               'position')
 # 'left' -> 'left of', 'above' -> 'above': how a reason names a relation
 _RELATION_WORDS = {rel: next(p for p in phrases if p.startswith(rel))
                    for rel, phrases in RELATIONS.items()}
@@ -46,11 +51,14 @@ class CaptionVerdict:
         errors (list[str]): Why it is false, one line per false statement;
             empty when true.
         names_shape (bool): Whether it names a shape.
+        kinds (list[str]): The kind of each error (one of
+            :data:`ERROR_KINDS`), in the order of ``errors``.
     """
 
     caption: str
     errors: List[str] = field(default_factory=list)
     names_shape: bool = False
+    kinds: List[str] = field(default_factory=list)
 
     @property
     def true(self) -> bool:
@@ -64,7 +72,8 @@ def _matching(scene: Scene, m: Mention) -> List[ShapeObject]:
             and (m.colour is None or o.colour == m.colour)]
 
 
-def find_errors(facts: CaptionFacts, scene: Scene) -> List[str]:
+def find_errors(facts: CaptionFacts,
+                scene: Scene) -> List[Tuple[str, str]]:
     """Every statement of ``facts`` that ``scene`` refutes.
 
     Args:
@@ -72,7 +81,8 @@ def find_errors(facts: CaptionFacts, scene: Scene) -> List[str]:
         scene (Scene): The scene record (shapes, colours, boxes, width).
 
     Returns:
-        list[str]: One reason per false statement, e.g. ``'two red
+        list[tuple[str, str]]: ``(kind, reason)`` per false statement:
+        the kind one of :data:`ERROR_KINDS`, the reason e.g. ``'two red
         circles: the scene has 1'``.
     """
     errors = []
@@ -80,25 +90,26 @@ def find_errors(facts: CaptionFacts, scene: Scene) -> List[str]:
     for m in facts.mentions:
         have = len(_matching(scene, m))
         if m.count is not None and have != m.count:
-            errors.append(f'{m.words()}: the scene has {have}')
+            errors.append(('count', f'{m.words()}: the scene has {have}'))
         elif m.count is None and named[m] > have:
             times = f' (named {named[m]} times)' if named[m] > 1 else ''
-            errors.append(f'{m.words()}{times}: the scene has {have}')
+            errors.append(('repeated' if have else 'absent',
+                           f'{m.words()}{times}: the scene has {have}'))
             named[m] = 0  # one reason per phrase
     for colour in dict.fromkeys(facts.colours):
         if scene.count(colour=colour) == 0:
-            errors.append(f'{colour}: no {colour} object')
+            errors.append(('colour', f'{colour}: no {colour} object'))
     margin = RELATION_MARGIN * scene.width
     for a, rel, b in facts.relations:
         if not any(relation(x, y, margin) == rel
                    for x in _matching(scene, a)
                    for y in _matching(scene, b) if x is not y):
-            errors.append(f'{a.words()} {_RELATION_WORDS[rel]} '
-                          f'{b.words()}: not so')
+            errors.append(('relation', f'{a.words()} {_RELATION_WORDS[rel]} '
+                           f'{b.words()}: not so'))
     for m, where in facts.positions:
         if not any(position_words(o, scene.width) == where
                    for o in _matching(scene, m)):
-            errors.append(f'{m.words()} {where}: not so')
+            errors.append(('position', f'{m.words()} {where}: not so'))
     return errors
 
 
@@ -113,8 +124,9 @@ def judge_caption(caption: str, scene: Scene) -> CaptionVerdict:
         CaptionVerdict: The errors found and whether it names a shape.
     """
     facts = parse_caption(caption)
-    return CaptionVerdict(caption, find_errors(facts, scene),
-                          facts.names_shape)
+    kinded = find_errors(facts, scene)
+    return CaptionVerdict(caption, [reason for _, reason in kinded],
+                          facts.names_shape, [kind for kind, _ in kinded])
 
 
 def summarize(verdicts: Iterable[CaptionVerdict]) -> Dict[str, float]:
@@ -136,6 +148,25 @@ def summarize(verdicts: Iterable[CaptionVerdict]) -> Dict[str, float]:
         true=100.0 * sum(v.true for v in verdicts) / n,
         true_shape=100.0 * sum(v.true and v.names_shape
                                for v in verdicts) / n)
+
+
+def error_shares(verdicts: Iterable[CaptionVerdict]) -> Dict[str, float]:
+    """How often each kind of error occurs.
+
+    Args:
+        verdicts (Iterable[CaptionVerdict]): One per caption (at least
+            one).
+
+    Returns:
+        dict[str, float]: For each of :data:`ERROR_KINDS`, the percentage
+        of captions with at least one error of that kind (a caption with
+        errors of two kinds counts under both).
+    """
+    verdicts = list(verdicts)
+    if not verdicts:
+        raise ValueError('no caption to score')
+    return {kind: 100.0 * sum(kind in v.kinds for v in verdicts)
+            / len(verdicts) for kind in ERROR_KINDS}
 
 
 def load_scenes(ann_file: str) -> Dict[int, Scene]:

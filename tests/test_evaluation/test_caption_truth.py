@@ -15,6 +15,8 @@ from e2evlp_mm.datasets.shapes_world.scene import (
 )
 from e2evlp_mm.evaluation.caption_facts import Mention, parse_caption
 from e2evlp_mm.evaluation.caption_truth import (
+    ERROR_KINDS,
+    error_shares,
     judge_caption,
     load_scenes,
     summarize,
@@ -71,6 +73,20 @@ FALSE = {  # caption -> the reason by hand
                  ['a blue star in the bottom left corner: not so']),
 }
 
+KINDS = {  # FALSE's kinds of error, by hand
+    'wrong colour': ['colour'],
+    'wrong shape': ['absent', 'position'],
+    'wrong count': ['count'],
+    'wrong total': ['count'],
+    'not single': ['count'],
+    'named twice': ['repeated'],
+    'pair apart': ['absent'],
+    'colour of': ['absent'],
+    'relation': ['relation'],
+    'relation 2': ['relation'],
+    'position': ['position'],
+}
+
 
 def test_parse_every_phrase_kind():
     facts = parse_caption('The yellow hexagon is on the left of two '
@@ -102,6 +118,22 @@ def test_each_kind_of_false_statement_is_caught(kind):
     verdict = judge_caption(caption, SCENE)
     assert not verdict.true
     assert verdict.errors == reasons
+    assert verdict.kinds == KINDS[kind]
+
+
+def test_error_shares_by_hand():
+    captions = [
+        'A red disc.',  # true
+        'A blue star in the bottom left corner.',  # position
+        'A blue star and a blue star.',  # one star named as two
+        'A red heart in the top left corner.',  # absent, and so position
+    ]
+    shares = error_shares(judge_caption(c, SCENE) for c in captions)
+    assert shares == dict(absent=25.0, count=0.0, repeated=25.0,
+                          colour=0.0, relation=0.0, position=50.0)
+    assert set(shares) == set(ERROR_KINDS)
+    with pytest.raises(ValueError):
+        error_shares([])
 
 
 def test_share_naming_a_shape_by_hand():

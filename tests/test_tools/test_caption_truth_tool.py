@@ -54,6 +54,9 @@ def test_results_json_shows_false_captions(root, monkeypatch, capsys):
     ]))
     out = _tool(monkeypatch, capsys, preds, '--examples', 1)
     assert '2 captions of 1 images: 50.0% true, 0.0% true and' in out
+    assert ('captions with an error of each kind: absent 0.0%, count '
+            '50.0%, repeated 0.0%, colour 0.0%, relation 0.0%, position '
+            '0.0%') in out
     assert 'false captions (1 of 1):' in out
     assert 'ten shapes: the scene has' in out
     with pytest.raises(SystemExit, match='no scene for images'):

@@ -17,9 +17,10 @@ The argument is one of:
 Scenes are read from ``--scenes`` (default: the work dir config's
 ``E2EVLPCaptionTruthMetric`` file, else
 ``data/shapes_world/vg/annotations/vg_det_val.json``). Prints the share of
-captions true of their scene, the share true and naming a shape, and
-``--examples`` false captions with why (see
-``e2evlp_mm/evaluation/caption_truth.py``).
+captions true of their scene, the share true and naming a shape, the share
+with each kind of error (an absent object, a wrong count, one object named
+as two, a colour, a relation, a position) and ``--examples`` false
+captions with why (see ``e2evlp_mm/evaluation/caption_truth.py``).
 """
 import argparse
 import json
@@ -29,6 +30,7 @@ from typing import List, Optional, Tuple
 from mmdet.registry import DATASETS
 
 from e2evlp_mm.evaluation.caption_truth import (
+    error_shares,
     judge_caption,
     load_scenes,
     summarize,
@@ -113,6 +115,9 @@ def main() -> None:
           f'{len({i for i, _ in captions})} images: '
           f'{scores["true"]:.1f}% true, {scores["true_shape"]:.1f}% true '
           'and naming a shape')
+    print('captions with an error of each kind: ' + ', '.join(
+        f'{kind} {share:.1f}%'
+        for kind, share in error_shares(v for _, v in verdicts).items()))
     shown = false[:args.examples]
     print(f'false captions ({len(shown)} of {len(false)}):')
     for img_id, verdict in shown:
