@@ -162,8 +162,8 @@ def _main(script):
                                    script))['main']
 
 
-def test_itm_negative_truth_and_mlm_by_word(root, tmp_path, monkeypatch,
-                                            capsys):
+def test_itm_negative_truth_mlm_by_word_itm_by_statement(
+        root, tmp_path, monkeypatch, capsys):
     world = str(root / 'data' / 'shapes_world') + '/'
     config, ckpt = tiny_shapes_checkpoint('pretrain', world,
                                           str(tmp_path / 'pretrain'))
@@ -185,6 +185,23 @@ def test_itm_negative_truth_and_mlm_by_word(root, tmp_path, monkeypatch,
                               'corner', 'the', '##s')] == [
         'colour', 'shape', 'shape', 'count', 'where', 'where', 'other',
         'other']
+
+    itm = _main('itm_by_statement.py')
+    out = itm([config, ckpt, '--work-dir', str(tmp_path / 'itm')])
+    assert 0 <= out['all'] <= 100 and len(out) > 1
+    assert all(k.split('/')[0] in ('position', 'relation', 'count',
+                                   'objects', 'colours', 'other')
+               for k in out if k != 'all')
+    assert 'pairs judged wrong' in capsys.readouterr().out
+    kind = runpy.run_path(osp.join(ROOT, 'tools', 'analysis_tools',
+                                   'itm_by_statement.py'))['statement_kind']
+    assert [kind(t) for t in (
+        'A red star in the top left corner.',
+        'The red star is to the left of the blue disc.',
+        'Three shapes on a grey canvas.', 'Some shapes including two hearts.',
+        'A picture of a red star.', 'Shapes colored red and blue.',
+        'A nice picture.')] == ['position', 'relation', 'count', 'count',
+                                'objects', 'colours', 'other']
 
 
 def test_retrieval_truth(root):
