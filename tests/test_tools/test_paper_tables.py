@@ -97,13 +97,16 @@ def test_tables_end_to_end(runs, tmp_path, monkeypatch):
     assert list(t3['rows']) == ['w/o object detection', 'no pre-training']
     for cells in t3['rows'].values():
         assert set(cells) == {
-            'VQA acc', 'yes/no', 'number', 'other', 'BLEU-4', 'CIDEr'
+            'VQA acc', 'yes/no', 'number', 'other', 'BLEU-4', 'CIDEr',
+            'true', 'true + shape'
         }
         for cell in cells.values():
             # a question type absent from the tiny split is left empty
             assert len(cell['values']) <= 1
             assert cell['mean'] is None or 0 <= cell['mean'] <= 1000
         assert len(cells['VQA acc']['values']) == 1
+        assert len(cells['true + shape']['values']) == 1
+        assert 0 <= cells['true + shape']['mean'] <= cells['true']['mean']
     assert '| no pre-training |' in t3['table']
 
     tested = []

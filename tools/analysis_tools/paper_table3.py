@@ -10,9 +10,9 @@ the ``*_no_{caption,attr,det}.py`` configs beside it), then fine-tunes each,
 and a model with no pre-training, on the shapes VQA and captioning configs
 (every row starts from the same pre-trained backbone, the demo's ImageNet)
 with the same schedule and seed, and prints VQA accuracy (overall and per
-question type), BLEU-4 and CIDEr as mean ± sample std over the seeds. Run
-from the repository root (the configs read ``data/shapes_world``, generated
-here when missing).
+question type), BLEU-4, CIDEr and caption truth as mean ± sample std over
+the seeds. Run from the repository root (the configs read
+``data/shapes_world``, generated here when missing).
 """
 import argparse
 
@@ -36,9 +36,13 @@ TASKS = {
         'number': ('VQA/acc_number', 1.0),
         'other': ('VQA/acc_other', 1.0)
     }),
+    # caption truth (percent): true of the scene / true and naming a shape
+    # (a caption that states nothing checkable counts as true)
     'caption': ('e2evlp_shapes_caption', {
         'BLEU-4': ('caption/Bleu_4', 100.0),
-        'CIDEr': ('caption/CIDEr', 100.0)
+        'CIDEr': ('caption/CIDEr', 100.0),
+        'true': ('caption_truth/true', 1.0),
+        'true + shape': ('caption_truth/true_shape', 1.0)
     }),
 }
 
