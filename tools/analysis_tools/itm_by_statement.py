@@ -17,11 +17,10 @@ import argparse
 from collections import Counter
 from typing import Dict, List, Optional
 
-import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 import e2evlp_mm  # noqa: F401  (registers everything)
+from e2evlp_mm.apis.predict_test_set import build_test_runner, predict_test_set
 from e2evlp_mm.evaluation.caption_facts import parse_caption
 
 KINDS = ('position', 'relation', 'count', 'objects', 'colours', 'other')
@@ -58,22 +57,17 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     """
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
-    cfg.work_dir, cfg.load_from = args.work_dir, args.checkpoint
     cfg.model.test_cfg['with_caption'] = False
-    runner = Runner.from_cfg(cfg)
-    runner.load_or_resume()
-    model = runner.model.eval()
+    runner = build_test_runner(cfg, args.checkpoint, args.work_dir)
     total, right, wrong = Counter(), Counter(), []
-    with torch.no_grad():
-        for batch in runner.test_dataloader:
-            for sample in model.test_step(batch):
-                label = 'matched' if int(sample.itm_label) else 'mismatched'
-                key = f'{statement_kind(sample.text)}/{label}'
-                ok = (sample.pred_itm_score > 0.5) == (label == 'matched')
-                total[key] += 1
-                right[key] += ok
-                if not ok:
-                    wrong.append((label, sample.pred_itm_score, sample.text))
+    for sample in predict_test_set(runner):
+        label = 'matched' if int(sample.itm_label) else 'mismatched'
+        key = f'{statement_kind(sample.text)}/{label}'
+        ok = (sample.pred_itm_score > 0.5) == (label == 'matched')
+        total[key] += 1
+        right[key] += ok
+        if not ok:
+            wrong.append((label, sample.pred_itm_score, sample.text))
     out = {k: 100.0 * right[k] / total[k]
            for k in (f'{kind}/{label}' for kind in KINDS
                      for label in ('matched', 'mismatched')) if total[k]}

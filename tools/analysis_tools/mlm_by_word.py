@@ -19,11 +19,10 @@ from collections import Counter
 from typing import Dict, List, Optional
 
 import numpy as np
-import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 import e2evlp_mm  # noqa: F401  (registers everything)
+from e2evlp_mm.apis.predict_test_set import build_test_runner, predict_test_set
 from e2evlp_mm.datasets import build_tokenizer
 from e2evlp_mm.datasets.shapes_world.language import (
     NUMBER_WORDS,
@@ -68,36 +67,29 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
-    cfg.work_dir, cfg.load_from = args.work_dir, args.checkpoint
     for t in cfg.test_dataloader.dataset.pipeline:
         if transform_name(t) == ITM_NEGATIVE:
             t['prob'] = 0.0  # every pair matched: every text is masked
     cfg.model.test_cfg['with_caption'] = False
-    runner = Runner.from_cfg(cfg)
-    runner.load_or_resume()
-    model = runner.model.eval()
+    runner = build_test_runner(cfg, args.checkpoint, args.work_dir)
     tokenizer = build_tokenizer(cfg.model.text_cfg.tokenizer_path)
     total, right, confused = Counter(), Counter(), Counter()
-    with torch.no_grad():
-        for draw in range(args.draws):
-            np.random.seed(draw)
-            for batch in runner.test_dataloader:
-                for sample in model.test_step(batch):
-                    labels = sample.mlm_labels.flatten()
-                    preds = sample.pred_mlm_ids.flatten()
-                    masked = labels != -100
-                    if preds.numel() == labels.numel():
-                        preds = preds[masked]
-                    words = tokenizer.convert_ids_to_tokens(
-                        labels[masked].tolist())
-                    guesses = tokenizer.convert_ids_to_tokens(
-                        preds.tolist())
-                    for word, guess in zip(words, guesses):
-                        kind = word_kind(word)
-                        total[kind] += 1
-                        right[kind] += word == guess
-                        if word != guess:
-                            confused[word, guess] += 1
+    for draw in range(args.draws):
+        np.random.seed(draw)
+        for sample in predict_test_set(runner):
+            labels = sample.mlm_labels.flatten()
+            preds = sample.pred_mlm_ids.flatten()
+            masked = labels != -100
+            if preds.numel() == labels.numel():
+                preds = preds[masked]
+            words = tokenizer.convert_ids_to_tokens(labels[masked].tolist())
+            guesses = tokenizer.convert_ids_to_tokens(preds.tolist())
+            for word, guess in zip(words, guesses):
+                kind = word_kind(word)
+                total[kind] += 1
+                right[kind] += word == guess
+                if word != guess:
+                    confused[word, guess] += 1
     out = {k: 100.0 * right[k] / total[k] for k in KINDS if total[k]}
     out['all'] = 100.0 * sum(right.values()) / max(sum(total.values()), 1)
     for k in (*KINDS, 'all'):
