@@ -162,7 +162,7 @@ def _main(script):
                                    script))['main']
 
 
-def test_itm_negative_truth_mlm_by_word_itm_by_statement(
+def test_itm_negative_truth_mlm_by_word_itm_by_statement_positions(
         root, tmp_path, monkeypatch, capsys):
     world = str(root / 'data' / 'shapes_world') + '/'
     config, ckpt = tiny_shapes_checkpoint('pretrain', world,
@@ -202,6 +202,24 @@ def test_itm_negative_truth_mlm_by_word_itm_by_statement(
         'A picture of a red star.', 'Shapes colored red and blue.',
         'A nice picture.')] == ['position', 'relation', 'count', 'count',
                                 'objects', 'colours', 'other']
+
+    positions = _main('caption_positions.py')
+    out = positions([config, ckpt, '--work-dir', str(tmp_path / 'pos'),
+                     '--scenes', world + 'vg/annotations/vg_det_val.json'])
+    assert out['regions'] > 0
+    for who in ('decoder', 'commonest'):  # the phrase right: both parts
+        assert out[f'{who}/phrase'] <= min(out[f'{who}/left_right'],
+                                           out[f'{who}/top_bottom'])
+    assert 'region descriptions' in capsys.readouterr().out
+    summarize = runpy.run_path(osp.join(ROOT, 'tools', 'analysis_tools',
+                                        'caption_positions.py'))['summarize']
+    out = summarize([('in the top left corner', 'at the top'),
+                     ('in the top left corner', 'in the top left corner'),
+                     ('on the left', 'in the middle')])
+    assert out == {
+        'decoder/phrase': 100 / 3, 'decoder/left_right': 100 / 3,
+        'decoder/top_bottom': 100.0, 'commonest/phrase': 200 / 3,
+        'commonest/left_right': 100.0, 'commonest/top_bottom': 200 / 3}
 
 
 def test_retrieval_truth(root):

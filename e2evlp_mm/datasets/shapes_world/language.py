@@ -87,16 +87,28 @@ def relation(a: ShapeObject, b: ShapeObject, margin: float) -> str | None:
     return 'above' if dy < 0 else 'below'
 
 
-def position_words(obj: ShapeObject, size: int) -> str:
-    """Where in the image: ``'in the top left corner'``, ``'on the left'``."""
-    cx, cy = obj.center
-    h = 'left' if cx < size / 3 else 'right' if cx > 2 * size / 3 else ''
-    v = 'top' if cy < size / 3 else 'bottom' if cy > 2 * size / 3 else ''
+def position_phrase(h: str, v: str) -> str:
+    """The words of a third of the image: ``h`` in ``('left', '',
+    'right')``, ``v`` in ``('top', '', 'bottom')``."""
     if h and v:
         return f'in the {v} {h} corner'
     if h:
         return f'on the {h}'
     return f'at the {v}' if v else 'in the middle'
+
+
+# every phrase position_words can say, row by row from the top left
+POSITION_PHRASES = tuple(
+    position_phrase(h, v) for v in ('top', '', 'bottom')
+    for h in ('left', '', 'right'))
+
+
+def position_words(obj: ShapeObject, size: int) -> str:
+    """Where in the image: ``'in the top left corner'``, ``'on the left'``."""
+    cx, cy = obj.center
+    h = 'left' if cx < size / 3 else 'right' if cx > 2 * size / 3 else ''
+    v = 'top' if cy < size / 3 else 'bottom' if cy > 2 * size / 3 else ''
+    return position_phrase(h, v)
 
 
 def unique_objects(scene: Scene) -> list[ShapeObject]:

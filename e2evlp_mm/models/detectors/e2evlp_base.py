@@ -84,6 +84,12 @@ class E2EVLPBase(QueryGroupsMixin, DETR):
             :mod:`~e2evlp_mm.models.layers.query_groups`): K * N queries,
             self-attention and matching inside each group; inference runs
             the first group only. Defaults to 1 (the paper's DETR).
+        image_pos_in_tokens (bool): Also add the sine positions to the
+            image tokens once, before the encoder, so that what attention
+            reads from an image token (its value) says where it is, as
+            region models (UNITER, LXMERT) add box coordinates to region
+            features. The paper adds them to queries and keys only (kept
+            either way). Defaults to False (the paper's).
         train_cfg (:obj:`ConfigDict` or dict, optional): ``assigner`` of
             the detection head.
         test_cfg (:obj:`ConfigDict` or dict, optional): Test options, also
@@ -102,6 +108,7 @@ class E2EVLPBase(QueryGroupsMixin, DETR):
                  bbox_head: OptConfigType = None,
                  num_queries: int = 100,
                  num_query_groups: int = 1,
+                 image_pos_in_tokens: bool = False,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
@@ -136,6 +143,7 @@ class E2EVLPBase(QueryGroupsMixin, DETR):
         self.positional_encoding = positional_encoding
         self.num_queries = num_queries
         self.num_query_groups = num_query_groups
+        self.image_pos_in_tokens = image_pos_in_tokens
 
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
@@ -204,9 +212,13 @@ class E2EVLPBase(QueryGroupsMixin, DETR):
             ``feat_mask`` (B, HW) True at padded pixels, ``feat_pos``
             (B, HW, d) and, when every sample has ``text_ids``, ``text_ids``
             (B, L) and ``text_mask`` (B, L); decoder inputs as DETR.
+            With ``image_pos_in_tokens`` ``feat`` already holds
+            ``feat_pos``.
         """
         enc_in, dec_in = super().pre_transformer(img_feats,
                                                  batch_data_samples)
+        if self.image_pos_in_tokens:
+            enc_in['feat'] = enc_in['feat'] + enc_in['feat_pos']
         if enc_in['feat_mask'] is None:  # DETR skips it for equal sizes
             enc_in['feat_mask'] = enc_in['feat'].new_zeros(
                 enc_in['feat'].shape[:2], dtype=torch.bool)
