@@ -40,8 +40,13 @@ PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)
 "${PIP[@]}" install -q -U pip
 "${PIP[@]}" install -q -r "$ROOT/requirements/build.txt"
+# Every later install keeps requirements/build.txt as constraints: torch
+# 2.14 requires setuptools>=77.0.3, and pip would otherwise upgrade to a
+# setuptools without the pkg_resources that mmcv's setup.py imports.
+KEEP=(-c "$ROOT/requirements/build.txt")
 log "installing torch==$TORCH_VERSION and torchvision (about a minute)"
-"${PIP[@]}" install -q "torch==$TORCH_VERSION" "torchvision==0.29.1"
+"${PIP[@]}" install -q "${KEEP[@]}" "torch==$TORCH_VERSION" \
+  "torchvision==0.29.1"
 
 mmcv_ok() {
   "$PY" - <<EOF 2>/dev/null
@@ -102,7 +107,7 @@ else
 fi
 
 log "installing the pinned OpenMMLab stack, test tools and the web demo"
-"${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" \
+"${PIP[@]}" install -q "${KEEP[@]}" -r "$ROOT/requirements/runtime.txt" \
   -r "$ROOT/requirements/tests.txt" -r "$ROOT/requirements/webui.txt"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
 mmcv_ok || { log "ERROR: mmcv $MMCV_VERSION is installed but mmcv.ops does \

@@ -24,7 +24,7 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 import numpy as np
 
 MAGIC = b'E2EVLPAC'
-FORMAT = 1  # raise when the arrays change meaning
+FORMAT = 2  # raise when the arrays change meaning (2: text_box)
 _ALIGN = 64
 
 Arrays = Dict[str, np.ndarray]

@@ -59,6 +59,7 @@ class _Parts:
         self.ann_box, self.attr_refs = array('d'), set()
         self.text_img, self.text_off = array('q'), array('q', [0])
         self.texts = bytearray()
+        self.text_box = array('d')  # xywh; NaN: a text without a region
         self.keys: set = set()
 
 
@@ -114,6 +115,10 @@ def _texts(items, file: str, parts: _Parts, text_key: str) -> None:
         require_keys(rec, ('image_id', text_key), file, i, 'id')
         img = _ref(rec['image_id'], file, i, rec.get('id'), 'image_id')
         text = check_text(rec[text_key], file, i, rec.get('id'), text_key)
+        box = rec.get('bbox')
+        if box is not None:
+            check_xywh(box, file, i, rec.get('id'))
+        parts.text_box.extend(box if box is not None else (np.nan, ) * 4)
         parts.text_img.append(img)
         parts.texts += text.strip().encode()
         parts.text_off.append(len(parts.texts))
@@ -211,7 +216,9 @@ def _to_arrays(parts: _Parts, file: str, text_file: str, text_list: str,
         (M, 4) xyxy, ``cat`` (index in the file's categories), ``attr``
         (index in its attribute categories, -1 for none) and ``crowd``;
         ``text_start`` (N + 1) into ``text_begin`` / ``text_end`` (T), the
-        byte ranges of ``texts``. And the meta of :func:`read_coco_style`.
+        byte ranges of ``texts``, and ``text_box`` (T, 4), the xywh
+        ``bbox`` of a region description (NaN for a caption). And the
+        meta of :func:`read_coco_style`.
     """
     num = len(parts.img_id)
     img_ids = list(parts.img_id)
@@ -268,6 +275,8 @@ def _to_arrays(parts: _Parts, file: str, text_file: str, text_list: str,
         attr=np.where(first == NO_ID, -1, attr)[kept],
         crowd=(flags[kept] & 1).astype(np.uint8), text_start=text_start,
         text_begin=off[:-1][text_order], text_end=off[1:][text_order],
+        text_box=np.frombuffer(parts.text_box, np.float64).reshape(
+            -1, 4)[text_order],
         texts=np.frombuffer(parts.texts, np.uint8))
     meta = dict(categories=(cat_ids, cat_names),
                 attribute_categories=None if attr_names is None else

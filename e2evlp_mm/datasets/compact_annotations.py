@@ -142,6 +142,18 @@ class CompactAnnotations:
         return bytes(self.a['texts'][self.a['text_begin'][t]:
                                      self.a['text_end'][t]]).decode()
 
+    def text_box(self, k: int, t: int) -> Optional[np.ndarray]:
+        """The region of the ``t``-th text (of image ``k``) as cx, cy, w, h
+        in [0, 1] of the image, float32 (4,), or None for a caption."""
+        x, y, w, h = self.a['text_box'][t].tolist()
+        if np.isnan(x):
+            return None
+        size = self.a['size'][k]
+        xyxy = np.clip(np.array([x, y, x + w, y + h]) / np.tile(size, 2),
+                       0, 1)
+        return np.array([(xyxy[0] + xyxy[2]) / 2, (xyxy[1] + xyxy[3]) / 2,
+                         xyxy[2] - xyxy[0], xyxy[3] - xyxy[1]], np.float32)
+
 
 def open_coco_style(file: str, text_file: str, text_key: str,
                     img_prefix: str, backend_args: Optional[dict] = None,

@@ -22,7 +22,8 @@ class E2EVLPPretrainDataset(CocoDataset):
     One dataset reads one source; configs join sources with mmengine's
     ``ConcatDataset``. A sample is the image's boxes, labels and attributes
     plus ``text`` = ``caption`` = one caption (COCO) or region description
-    (VG). With ``text_sampling='image'`` (the paper configs) an epoch visits
+    (VG); a region description's box rides along as ``text_bbox`` (cx, cy,
+    w, h in [0, 1] of the image, for a grounding loss). With ``text_sampling='image'`` (the paper configs) an epoch visits
     every image once and each visit draws one of its texts (``np.random``,
     which mmengine seeds per worker, so draws differ between epochs); with
     ``'pair'`` an epoch visits every (image, text) pair. Test mode yields
@@ -176,21 +177,27 @@ class E2EVLPPretrainDataset(CocoDataset):
 
     def get_data_info(self, idx: int) -> dict:
         """Return the ``idx``-th pair: the image's info with its text."""
-        image, text = self._pair(idx)
-        info = self.annotations.info(image)
-        info['text'] = info['caption'] = text
+        image, t = self._pair(idx)
+        ann = self.annotations
+        info = ann.info(image)
+        info['text'] = info['caption'] = ann.text(t) if t >= 0 else ''
+        box = ann.text_box(image, t) if t >= 0 else None
+        if box is not None:
+            info['text_bbox'] = box
         info['sample_idx'] = idx
         info['source'] = self.source
         return info
 
     def text_at(self, idx: int) -> tuple:
         """Return ``(img_id, text)`` of the ``idx``-th pair."""
-        image, text = self._pair(idx)
-        return self.annotations.img_id(image), text
+        image, t = self._pair(idx)
+        return self.annotations.img_id(image), \
+            self.annotations.text(t) if t >= 0 else ''
 
-    def _pair(self, idx: int) -> Tuple[int, str]:
-        """The image (index in the file) and text of the ``idx``-th pair;
-        with image sampling the text is drawn here (``np.random``)."""
+    def _pair(self, idx: int) -> Tuple[int, int]:
+        """The image (index in the file) and text (index in the file's
+        texts, -1 for none) of the ``idx``-th pair; with image sampling
+        the text is drawn here (``np.random``)."""
         if not self._fully_initialized:
             self.full_init()
         image_idx, text_idx = self._pairs[idx].tolist()
@@ -199,7 +206,7 @@ class E2EVLPPretrainDataset(CocoDataset):
                                                  self.max_texts_per_image)
         if text_idx < 0 and num:
             text_idx = np.random.randint(num)
-        return image, self.annotations.text(first + text_idx) if num else ''
+        return image, first + text_idx if num else -1
 
     def prepare_data(self, idx: int) -> Optional[dict]:
         """Run the pipeline with ``text_pool``; in test mode with

@@ -73,6 +73,17 @@ def test_vg_attributes_and_shared_class_list(data_root):
         vg_dataset(data_root, metainfo=dict(classes=('circle', )))
 
 
+def test_region_boxes_ride_with_their_descriptions(data_root):
+    # 'a circle right of the star': bbox [1, 1, 20, 10] in a 32 x 24 image
+    info = vg_dataset(data_root).get_data_info(1)
+    assert info['text'] == 'a circle right of the star'
+    np.testing.assert_allclose(info['text_bbox'],
+                               [11 / 32, 6 / 24, 20 / 32, 10 / 24])
+    assert info['text_bbox'].dtype == np.float32
+    # a COCO caption has no region
+    assert 'text_bbox' not in coco_dataset(data_root).get_data_info(0)
+
+
 def test_pretrain_pipeline_packs_contract_fields(data_root, tokenizer_path):
     pipeline = [
         dict(type='E2EVLPLoadImageFromFile'),
@@ -95,4 +106,8 @@ def test_pretrain_pipeline_packs_contract_fields(data_root, tokenizer_path):
     assert sample.mlm_labels.shape == sample.text_ids.shape
     assert sample.itm_label.shape == () and 'caption_ids' in sample
     assert sample.caption in ('a blue star', )
+    # [1, 1, 10, 10] in 32 x 24, mirrored when the sample was flipped
+    cx = 6 / 32 if not sample.flip else 1 - 6 / 32
+    torch.testing.assert_close(sample.text_bbox,
+                               torch.tensor([cx, 6 / 24, 10 / 32, 10 / 24]))
     assert 'text_pool' not in sample.metainfo

@@ -122,16 +122,20 @@ def test_flip_swaps_text_and_boxes():
     img[:, :16] = 255
     results = dict(img=img, img_shape=(24, 32),
                    gt_bboxes=HorizontalBoxes(torch.tensor([[2., 3, 12, 11]])),
-                   text='A circle left of a square', caption='Right side')
+                   text='A circle left of a square', caption='Right side',
+                   text_bbox=np.array([0.25, 0.2, 0.3, 0.4], np.float32))
     out = E2EVLPRandomFlip(prob=1.0)(results)
+    np.testing.assert_allclose(out['text_bbox'], [0.75, 0.2, 0.3, 0.4])
     assert out['flip'] and out['flip_direction'] == 'horizontal'
     assert out['text'] == 'A circle right of a square'
     assert out['caption'] == 'Left side'
     assert out['gt_bboxes'].tensor.tolist() == [[20., 3., 30., 11.]]
     assert out['img'][0, -1, 0] == 255 and out['img'][0, 0, 0] == 0
     v = E2EVLPRandomFlip(prob=1.0, direction='vertical')(dict(
-        img=img, img_shape=(24, 32), text='the star above the left circle'))
+        img=img, img_shape=(24, 32), text='the star above the left circle',
+        text_bbox=np.array([0.25, 0.2, 0.3, 0.4], np.float32)))
     assert v['text'] == 'the star below the left circle'
+    np.testing.assert_allclose(v['text_bbox'], [0.25, 0.8, 0.3, 0.4])
 
 
 def test_corrupt_image_is_skipped_and_counted(tmp_path):

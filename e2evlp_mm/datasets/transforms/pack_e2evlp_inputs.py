@@ -28,7 +28,9 @@ class PackE2EVLPInputs(PackDetInputs):
     - ``gt_attributes`` -> ``gt_instances.attributes`` (LongTensor ``(n,)``)
     - ``text_ids``, ``mlm_labels``, ``caption_ids`` (LongTensor ``(L,)``),
       ``itm_label``, ``nlvr_label`` (LongTensor ``()``),
-      ``answer_scores`` (FloatTensor ``(num_answers,)``), ``gt_answer``
+      ``answer_scores`` (FloatTensor ``(num_answers,)``), ``text_bbox``
+      (FloatTensor ``(4,)``: the region of a region description, cx, cy,
+      w, h in [0, 1] of the image), ``gt_answer``
       (list[str]) and ``gt_answer_weight`` (list[float]) as data fields.
     - An image pair (``results['img']`` a list, NLVR2) becomes a list of
       two uint8 ``(3, H, W)`` tensors; per-image metainfo stays as lists.
@@ -67,9 +69,11 @@ class PackE2EVLPInputs(PackDetInputs):
                 sample.set_field(
                     torch.as_tensor(np.asarray(results[key]),
                                     dtype=torch.long), key)
-        if 'answer_scores' in results:
-            sample.answer_scores = torch.as_tensor(
-                results['answer_scores'], dtype=torch.float32)
+        for key in ('answer_scores', 'text_bbox'):
+            if results.get(key) is not None:
+                sample.set_field(
+                    torch.as_tensor(np.asarray(results[key]),
+                                    dtype=torch.float32), key)
         for key in _LIST_FIELDS:
             if key in results:
                 sample.set_field(list(results[key]), key)

@@ -2,6 +2,7 @@
 import re
 from typing import Sequence
 
+import numpy as np
 from mmdet.datasets.transforms import RandomFlip
 from mmdet.registry import TRANSFORMS
 
@@ -42,9 +43,10 @@ def swap_words(text: str, pairs: Sequence[Sequence[str]]) -> str:
 class E2EVLPRandomFlip(RandomFlip):
     """mmdet ``RandomFlip`` that keeps the text true to the flipped image.
 
-    Boxes, masks and the image flip as in mmdet. The words of ``keys``
-    are swapped whole-word and case-preserving: ``left``/``right`` for a
-    horizontal flip, ``above``/``below`` and ``top``/``bottom`` for a
+    Boxes, masks and the image flip as in mmdet; so does the normalized
+    ``text_bbox`` (cx, cy, w, h) of a region description. The words of
+    ``keys`` are swapped whole-word and case-preserving: ``left``/``right``
+    for a horizontal flip, ``above``/``below`` and ``top``/``bottom`` for a
     vertical one, all of them for a diagonal one.
 
     Args:
@@ -61,7 +63,15 @@ class E2EVLPRandomFlip(RandomFlip):
 
     def _flip(self, results: dict) -> None:
         super()._flip(results)
-        pairs = _SWAPS[results['flip_direction']]
+        direction = results['flip_direction']
+        pairs = _SWAPS[direction]
+        if results.get('text_bbox') is not None:
+            box = np.array(results['text_bbox'], np.float32)
+            if direction in ('horizontal', 'diagonal'):
+                box[0] = 1 - box[0]
+            if direction in ('vertical', 'diagonal'):
+                box[1] = 1 - box[1]
+            results['text_bbox'] = box
         for key in self.keys:
             if isinstance(results.get(key), str):
                 results[key] = swap_words(results[key], pairs)

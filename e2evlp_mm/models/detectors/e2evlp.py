@@ -42,6 +42,11 @@ class E2EVLP(E2EVLPBase):
             similarity (:func:`~e2evlp_mm.models.layers.sample_hard_texts`),
             one more joint pass over B pairs. Not in the paper; defaults to
             False.
+        grounding_head (:obj:`ConfigDict` or dict, optional):
+            ``E2EVLPGroundingHead``: the box of a region description
+            regressed from the caption decoder's and / or the joint
+            encoder's text states (``loss_ground_*``). Not in the paper;
+            defaults to None.
         det_image_only_prob (float): In training, the chance that an
             image's detection queries read its image-only encoding (the
             one captioning computes) instead of the joint one, so that the
@@ -66,6 +71,7 @@ class E2EVLP(E2EVLPBase):
                  caption_head: OptConfigType = None,
                  itc_head: OptConfigType = None,
                  itm_hard_negatives: bool = False,
+                 grounding_head: OptConfigType = None,
                  det_image_only_prob: float = 0.0,
                  test_cfg: OptConfigType = None,
                  init_cfg: OptMultiConfig = None,
@@ -90,6 +96,8 @@ class E2EVLP(E2EVLPBase):
             raise ValueError('itm_hard_negatives draws by ITC similarity '
                              'for ITM: it needs itc_head and itm_head.')
         self.itm_hard_negatives = itm_hard_negatives
+        self.grounding_head = self.build_head(grounding_head, 'embed_dims')
+        self._check_grounding()
         self.det_image_only_prob = det_image_only_prob
 
     def loss(self, batch_inputs: Tensor,
@@ -104,7 +112,8 @@ class E2EVLP(E2EVLPBase):
         Returns:
             dict[str, Tensor]: ``loss_mlm``, ``loss_itm``, DETR's losses
             with ``loss_attr`` (and ``d{i}.`` copies), ``loss_cap`` and,
-            with ``itc_head``, ``loss_itc``.
+            with ``itc_head``, ``loss_itc``; with ``grounding_head``,
+            ``loss_ground_{caption,encoder}_{bbox,iou}``.
         """
         img_feats = self.extract_feat(batch_inputs)
         losses = dict()
@@ -145,12 +154,38 @@ class E2EVLP(E2EVLPBase):
                 self.itm_head.loss(head_in['text_feats'][:, 0],
                                    batch_data_samples, negatives))
         if self.caption_head is not None:
+            ids, pad_mask, states = self.caption_head.teacher_forced(
+                self.caption_decode_fn(img_feats, batch_data_samples,
+                                       image_memory), batch_data_samples)
             losses.update(
-                self.caption_head.loss(
-                    self.caption_decode_fn(img_feats, batch_data_samples,
-                                           image_memory),
-                    batch_data_samples))
+                self.caption_head.loss_by_feat(ids, pad_mask, states))
+            if self._grounds('caption'):
+                counted = ~pad_mask[:, :-1]
+                counted[:, 0] = False  # [CLS] alone names nothing
+                losses.update(
+                    self.grounding_head.loss(states, counted,
+                                             batch_data_samples, 'caption'))
+        if self._grounds('encoder'):
+            losses.update(
+                self.grounding_head.loss(
+                    head_in['text_feats'], ~head_in['enc_in']['text_mask'],
+                    batch_data_samples, 'encoder',
+                    rows=stack_labels(batch_data_samples, 'itm_label',
+                                      img_feats[0].device).bool()))
         return losses
+
+    def _grounds(self, source: str) -> bool:
+        return self.grounding_head is not None and \
+            source in self.grounding_head.sources
+
+    def _check_grounding(self) -> None:
+        """Each grounded source needs the branch that computes it."""
+        if self._grounds('caption') and self.caption_head is None:
+            raise ValueError('grounding the caption states needs '
+                             'caption_head.')
+        if self._grounds('encoder') and self.itm_head is None:
+            raise ValueError('grounding the encoder text states needs '
+                             'itm_head (its matched pairs are grounded).')
 
     def _image_only_rows(self,
                          batch_data_samples: SampleList) -> Optional[Tensor]:

@@ -1,6 +1,6 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """Image-to-text generation head (paper Sec. 3.1.3, L_dec)."""
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
@@ -94,11 +94,33 @@ class E2EVLPCaptionHead(BaseModule):
         Returns:
             dict[str, Tensor]: ``loss_cap`` averaged over non-pad targets.
         """
+        return self.loss_by_feat(
+            *self.teacher_forced(decode_fn, batch_data_samples))
+
+    def teacher_forced(self, decode_fn: DecodeFn,
+                       batch_data_samples: SampleList
+                       ) -> Tuple[Tensor, Tensor, Tensor]:
+        """Decode every caption but its last token.
+
+        Args:
+            decode_fn (callable): ``tokens (B, t) -> states (B, t, d)``.
+            batch_data_samples (list[:obj:`DetDataSample`]): With
+                ``caption_ids``.
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor]: ``ids`` (B, L), their padding
+            mask (B, L) and the states of ``ids[:, :-1]`` (B, L - 1, d).
+        """
         ids, pad_mask = stack_text(batch_data_samples, 'caption_ids',
                                    self.pad_id)
         ids = ids.to(self.lm_head.weight.device)
-        logits = self(decode_fn(ids[:, :-1]))
-        weight = (~pad_mask[:, 1:]).float().to(logits.device).flatten()
+        return ids, pad_mask.to(ids.device), decode_fn(ids[:, :-1])
+
+    def loss_by_feat(self, ids: Tensor, pad_mask: Tensor,
+                     states: Tensor) -> Dict[str, Tensor]:
+        """Token NLL of ``ids[:, 1:]`` from :meth:`teacher_forced`."""
+        logits = self(states)
+        weight = (~pad_mask[:, 1:]).float().flatten()
         loss = fp32(self.loss_cap)(
             logits.flatten(0, 1),
             ids[:, 1:].flatten(),
