@@ -23,8 +23,9 @@ class E2EVLPPretrainDataset(CocoDataset):
     ``ConcatDataset``. A sample is the image's boxes, labels and attributes
     plus ``text`` = ``caption`` = one caption (COCO) or region description
     (VG); a region description's box rides along as ``text_bbox`` (cx, cy,
-    w, h in [0, 1] of the image, for a grounding loss). With ``text_sampling='image'`` (the paper configs) an epoch visits
-    every image once and each visit draws one of its texts (``np.random``,
+    w, h in [0, 1] of the image, for a grounding loss). With
+    ``text_sampling='image'`` (the paper configs) an epoch visits every
+    image once and each visit draws one of its texts (``np.random``,
     which mmengine seeds per worker, so draws differ between epochs); with
     ``'pair'`` an epoch visits every (image, text) pair. Test mode yields
     one sample per image (its first text, for ``CocoMetric``), and its ITM

@@ -2,7 +2,7 @@
 """Tiny random-init checkpoints of the shapes-world demo configs."""
 import os
 import os.path as osp
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 from mmdet.registry import DATASETS, MODELS
@@ -33,8 +33,9 @@ def make_tiny_shapes_world(out_dir: str) -> str:
     return out_dir
 
 
-def tiny_shapes_checkpoint(task: str, world: str,
-                           work_dir: str) -> Tuple[str, str]:
+def tiny_shapes_checkpoint(task: str, world: str, work_dir: str,
+                           cfg_options: Optional[dict] = None
+                           ) -> Tuple[str, str]:
     """A work dir with a tiny randomly initialized demo model.
 
     Builds ``configs/demo/e2evlp_shapes_<task>.py`` with one encoder (and
@@ -50,6 +51,8 @@ def tiny_shapes_checkpoint(task: str, world: str,
             ``retrieval`` or ``det``.
         world (str): A generated shapes world.
         work_dir (str): Output folder (created).
+        cfg_options (dict, optional): Config keys to set after shrinking,
+            as ``--cfg-options`` does (e.g. a model option).
 
     Returns:
         tuple[str, str]: Config path and checkpoint path.
@@ -66,6 +69,7 @@ def tiny_shapes_checkpoint(task: str, world: str,
         cfg.merge_from_dict(_TINY_DECODER)
     if cfg.model.get('caption_head') is not None:
         cfg.merge_from_dict(_TINY_CAPTION)
+    cfg.merge_from_dict(cfg_options or {})
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()

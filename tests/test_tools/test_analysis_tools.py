@@ -222,6 +222,32 @@ def test_itm_negative_truth_mlm_by_word_itm_by_statement_positions(
         'commonest/left_right': 100.0, 'commonest/top_bottom': 200 / 3}
 
 
+def test_grounding_accuracy(root, tmp_path, capsys):
+    world = str(root / 'data' / 'shapes_world') + '/'
+    config, ckpt = tiny_shapes_checkpoint(
+        'pretrain', world, str(tmp_path / 'ground'),
+        cfg_options={'model.grounding_head': dict(
+            type='E2EVLPGroundingHead')})
+    tool = runpy.run_path(osp.join(ROOT, 'tools', 'analysis_tools',
+                                   'grounding_accuracy.py'))
+    out = tool['main']([config, ckpt, '--work-dir', str(tmp_path / 'g'),
+                        '--scenes', world + 'vg/annotations/vg_det_val.json'])
+    assert out['regions'] > 0
+    assert {'caption/acc50', 'caption/miou', 'encoder/acc50',
+            'encoder/miou', 'random_object/acc50'} <= set(out)
+    assert all(0 <= v <= 100 for k, v in out.items() if k != 'regions')
+    assert 'region descriptions' in capsys.readouterr().out
+    # by hand: a right box, a box beside its region, a random object
+    truth = torch.tensor([[0.1, 0.1, 0.3, 0.3], [0.5, 0.5, 0.9, 0.9]])
+    pred = torch.tensor([[0.2, 0.2, 0.2, 0.2], [0.3, 0.3, 0.2, 0.2]])
+    objects = {1: torch.tensor([[0.1, 0.1, 0.3, 0.3], [0.6, 0.6, 0.7, 0.7]]),
+               2: torch.tensor([[0.5, 0.5, 0.9, 0.9]])}
+    got = tool['summarize']({'caption': pred}, truth, [1, 2], objects)
+    assert got['caption/acc50'] == 50.0
+    assert abs(got['caption/miou'] - 50.0) < 1e-4
+    assert got['random_object/acc50'] == 75.0  # 1/2 and 1/1
+
+
 def test_retrieval_truth(root):
     tool = runpy.run_path(osp.join(ROOT, 'tools', 'analysis_tools',
                                    'retrieval_truth.py'))
