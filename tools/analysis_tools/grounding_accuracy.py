@@ -9,10 +9,11 @@ For a checkpoint pre-trained with ``E2EVLPGroundingHead``: every region
 description of the test images (``--scenes``, the VG-format records of the
 same images) is read by the caption decoder over the image-only encoding
 (the box of its last word's state) and by the joint encoder with the image
-(the box of its ``[CLS]``). Prints the share of boxes at IoU >= 0.5 with
-the region's box and the mean IoU, beside what picking one of the scene's
-objects at random gets (the share of its objects at IoU >= 0.5): a model
-that knows the objects but not which one the text names.
+(the mean box of its tokens after ``[CLS]``, those trained). Prints the
+share of boxes at IoU >= 0.5 with the region's box and the mean IoU,
+beside what picking one of the scene's objects at random gets (the share
+of its objects at IoU >= 0.5): a model that knows the objects but not
+which one the text names.
 """
 import argparse
 from collections import defaultdict
@@ -86,8 +87,9 @@ def ground_batch(model, batch: dict, regions: Regions) -> Dict[str, list]:
             joint = model.forward_transformer(
                 tuple(f[b:b + 1].expand(len(ids), -1, -1, -1)
                       for f in feats), texts)
-            out['encoder'].append(head(joint['text_feats'][:, :1],
-                                       'encoder')[:, 0])
+            words = enc['attention_mask'][:, 1:, None].to(ids.device)
+            boxes = head(joint['text_feats'][:, 1:], 'encoder')
+            out['encoder'].append((boxes * words).sum(1) / words.sum(1))
         out['truth'].append(torch.tensor([box for _, box in wanted]))
         out['img_id'] += [int(sample.metainfo['img_id'])] * len(wanted)
     return out

@@ -166,9 +166,11 @@ class E2EVLP(E2EVLPBase):
                     self.grounding_head.loss(states, counted,
                                              batch_data_samples, 'caption'))
         if self._grounds('encoder'):
+            counted = ~head_in['enc_in']['text_mask']
+            counted[:, 0] = False  # [CLS] is ITM's
             losses.update(
                 self.grounding_head.loss(
-                    head_in['text_feats'], ~head_in['enc_in']['text_mask'],
+                    head_in['text_feats'], counted,
                     batch_data_samples, 'encoder',
                     rows=stack_labels(batch_data_samples, 'itm_label',
                                       img_feats[0].device).bool()))

@@ -27,8 +27,9 @@ class E2EVLPGroundingHead(BaseModule):
     target for every state of the text: the caption decoder's states
     (``'caption'``: each token state after ``[CLS]``, so the decoder must
     find, among the image tokens, the object the words so far name) and
-    the joint encoder's text states (``'encoder'``: matched pairs only, so
-    each word is bound to its region). One 3-layer MLP per source (as
+    the joint encoder's text states (``'encoder'``: every token after
+    ``[CLS]``, which ITM reads, of the matched pairs only, so each word is
+    bound to its region). One 3-layer MLP per source (as
     DETR's box branch) predicts (cx, cy, w, h) in [0, 1]; the losses are
     DETR's L1 and GIoU, averaged over the counted states. Samples without
     ``text_bbox`` (COCO captions) add nothing.
