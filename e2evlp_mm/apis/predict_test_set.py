@@ -1,12 +1,38 @@
 # Copyright (c) e2evlp-mm contributors. All rights reserved.
 """A config's test set predicted by a checkpoint, sample by sample: what
 the analysis tools read when a metric's summary is not enough."""
+import argparse
 from typing import Iterator
 
 import torch
 from mmdet.structures import DetDataSample
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
+
+# the held-out scenes' VG-format records (region descriptions, objects)
+VAL_SCENES = 'data/shapes_world/vg/annotations/vg_det_val.json'
+
+
+def test_set_parser(description: str,
+                    work_dir: str) -> argparse.ArgumentParser:
+    """The arguments every test-set tool takes: ``config``,
+    ``checkpoint``, ``--work-dir`` (default ``work_dir``) and
+    ``--cfg-options`` (see :func:`load_config`); a tool adds its own."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--work-dir', default=work_dir)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config keys to set, as tools/test.py takes')
+    return parser
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """``args.config`` with ``args.cfg_options`` merged in."""
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
 
 
 def build_test_runner(cfg: Config, checkpoint: str, work_dir: str) -> Runner:

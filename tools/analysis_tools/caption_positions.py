@@ -20,11 +20,15 @@ from collections import Counter, defaultdict
 from typing import Dict, List, Optional, Tuple
 
 import torch
-from mmengine.config import Config, DictAction
 from mmengine.fileio import load
 
 import e2evlp_mm  # noqa: F401  (registers everything)
-from e2evlp_mm.apis.predict_test_set import build_test_runner
+from e2evlp_mm.apis.predict_test_set import (
+    VAL_SCENES,
+    build_test_runner,
+    load_config,
+    test_set_parser,
+)
 from e2evlp_mm.datasets.shapes_world.language import POSITION_PHRASES
 
 POSITION = re.compile(r'^(.+?) (' + '|'.join(POSITION_PHRASES) + r')\.?$')
@@ -49,14 +53,8 @@ def positioned_regions(scenes_file: str) -> Dict[int, List[Tuple[str, str]]]:
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
-    parser.add_argument(
-        '--scenes',
-        default='data/shapes_world/vg/annotations/vg_det_val.json')
-    parser.add_argument('--work-dir', default='work_dirs/caption_positions')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser = test_set_parser(__doc__, 'work_dirs/caption_positions')
+    parser.add_argument('--scenes', default=VAL_SCENES)
     return parser.parse_args(argv)
 
 
@@ -110,9 +108,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         ``commonest/...`` in percent, and ``regions`` (their number).
     """
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args)
     regions = positioned_regions(args.scenes)
     runner = build_test_runner(cfg, args.checkpoint, args.work_dir)
     model = runner.model.eval()

@@ -23,12 +23,16 @@ import numpy as np
 import torch
 from mmdet.structures import DetDataSample
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
-from mmengine.config import Config, DictAction
 from mmengine.fileio import load
 from torchvision.ops import box_iou
 
 import e2evlp_mm  # noqa: F401  (registers everything)
-from e2evlp_mm.apis.predict_test_set import build_test_runner
+from e2evlp_mm.apis.predict_test_set import (
+    VAL_SCENES,
+    build_test_runner,
+    load_config,
+    test_set_parser,
+)
 
 Regions = Dict[int, List[Tuple[str, List[float]]]]
 
@@ -112,14 +116,8 @@ def summarize(boxes: Dict[str, torch.Tensor], truth: torch.Tensor,
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
-    parser.add_argument(
-        '--scenes',
-        default='data/shapes_world/vg/annotations/vg_det_val.json')
-    parser.add_argument('--work-dir', default='work_dirs/grounding')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser = test_set_parser(__doc__, 'work_dirs/grounding')
+    parser.add_argument('--scenes', default=VAL_SCENES)
     return parser.parse_args(argv)
 
 
@@ -129,9 +127,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         the head grounds), ``random_object/acc50`` and ``regions``.
     """
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args)
     if not cfg.model.get('grounding_head'):
         raise SystemExit(f'{args.config} has no model.grounding_head: add '
                          'it with --cfg-options as the checkpoint was '

@@ -17,10 +17,13 @@ import argparse
 from collections import Counter
 from typing import Dict, List, Optional
 
-from mmengine.config import Config
-
 import e2evlp_mm  # noqa: F401  (registers everything)
-from e2evlp_mm.apis.predict_test_set import build_test_runner, predict_test_set
+from e2evlp_mm.apis.predict_test_set import (
+    build_test_runner,
+    load_config,
+    predict_test_set,
+    test_set_parser,
+)
 from e2evlp_mm.evaluation.caption_facts import parse_caption
 
 KINDS = ('position', 'relation', 'count', 'objects', 'colours', 'other')
@@ -41,10 +44,7 @@ def statement_kind(text: str) -> str:
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
-    parser.add_argument('--work-dir', default='work_dirs/itm_by_statement')
+    parser = test_set_parser(__doc__, 'work_dirs/itm_by_statement')
     parser.add_argument('--examples', type=int, default=10,
                         help='wrongly judged pairs shown')
     return parser.parse_args(argv)
@@ -56,7 +56,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         percent, for each kind and label that occurs, and ``all``.
     """
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args)
     cfg.model.test_cfg['with_caption'] = False
     runner = build_test_runner(cfg, args.checkpoint, args.work_dir)
     total, right, wrong = Counter(), Counter(), []

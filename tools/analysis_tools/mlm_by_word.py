@@ -19,10 +19,14 @@ from collections import Counter
 from typing import Dict, List, Optional
 
 import numpy as np
-from mmengine.config import Config
 
 import e2evlp_mm  # noqa: F401  (registers everything)
-from e2evlp_mm.apis.predict_test_set import build_test_runner, predict_test_set
+from e2evlp_mm.apis.predict_test_set import (
+    build_test_runner,
+    load_config,
+    predict_test_set,
+    test_set_parser,
+)
 from e2evlp_mm.datasets import build_tokenizer
 from e2evlp_mm.datasets.shapes_world.language import (
     NUMBER_WORDS,
@@ -56,17 +60,14 @@ def word_kind(token: str) -> str:
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
+    parser = test_set_parser(__doc__, 'work_dirs/mlm_by_word')
     parser.add_argument('--draws', type=int, default=3)
-    parser.add_argument('--work-dir', default='work_dirs/mlm_by_word')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args)
     for t in cfg.test_dataloader.dataset.pipeline:
         if transform_name(t) == ITM_NEGATIVE:
             t['prob'] = 0.0  # every pair matched: every text is masked
