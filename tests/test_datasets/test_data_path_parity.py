@@ -119,6 +119,11 @@ def _assert_same_samples(old, new):
         ds.samples = [ds.get_data_info(i) for i in range(len(ds))]
         ds.texts = [ds.text_at(i) for i in range(len(ds))]
     for a, b in zip(old.samples, new.samples):
+        # new since the old path: a region description's box
+        box = b.pop('text_bbox', None)
+        assert (box is not None) == (new.source == 'vg' and b['text'] != '')
+        if box is not None:
+            assert box.shape == (4, ) and ((box >= 0) & (box <= 1)).all()
         assert a == b
     assert old.texts == new.texts
     assert sum(len(s['instances']) for s in new.samples) > 50
