@@ -132,3 +132,40 @@ def test_retrieval_head_starts_from_the_pre_training_heads(
     cls = torch.randn(3, retriever.embed_dims)
     torch.testing.assert_close(retriever.retrieval_head(cls).sigmoid(),
                                source.itm_head(cls).softmax(-1)[:, 1])
+
+
+def _decays_by_iteration(path: str) -> bool:
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    scheds = cfg.get('param_scheduler') or []
+    return bool(cfg.train_cfg.get('max_iters')) and bool(scheds) and \
+        scheds[-1].type == 'CosineAnnealingLR'
+
+
+@pytest.mark.parametrize('path', [p for p in CONFIGS
+                                  if _decays_by_iteration(p)])
+def test_lr_decay_runs_to_the_last_iteration(path):
+    """Iteration schedules that end in a decay run back to back from 0 to
+    ``max_iters``: a gap or an early end would train the last iterations
+    at a rate the schedule never meant."""
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    ends = [s.end for s in cfg.param_scheduler]
+    assert [s.get('begin', 0) for s in cfg.param_scheduler] == \
+        [0, *ends[:-1]], path
+    assert ends[-1] == cfg.train_cfg.max_iters, path
+
+
+def test_longer_demo_differs_in_its_schedule_only():
+    """The 2100-iteration demo pre-training is `make demo`'s, stretched."""
+    short = Config.fromfile(osp.join(ROOT, PRE_DEMO))
+    long = Config.fromfile(
+        osp.join(ROOT, 'configs/demo/e2evlp_shapes_pretrain_2100it.py'))
+    differ = {k for k in set(short) | set(long) if short.get(k) != long.get(k)}
+    assert differ == {'max_iters', 'param_scheduler', 'train_cfg'}
+    assert long.train_cfg.max_iters == 2100
+    assert [s.type for s in long.param_scheduler] == \
+        [s.type for s in short.param_scheduler]
+    # the same lr, warm-up and floor; the flat phase ends 600 before the end
+    for a, b in zip(short.param_scheduler, long.param_scheduler):
+        assert {k: v for k, v in a.items() if k not in ('begin', 'end')} \
+            == {k: v for k, v in b.items() if k not in ('begin', 'end')}
+    assert long.param_scheduler[1].end == 1500

@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 DATA=data/shapes_world
-CONFIG=configs/demo/e2evlp_shapes_pretrain.py
+# DEMO_CONFIG=configs/demo/e2evlp_shapes_pretrain_2100it.py: 1.5x the
+# iterations, for hosts where it fits the minutes (docs/model.md)
+CONFIG=${DEMO_CONFIG:-configs/demo/e2evlp_shapes_pretrain.py}
 WORK=${DEMO_WORK_DIR:-work_dirs/demo}
 BACKBONE_CONFIG=configs/demo/e2evlp_shapes_backbone.py
 BACKBONE=${DEMO_BACKBONE_DIR:-work_dirs/demo_backbone}
