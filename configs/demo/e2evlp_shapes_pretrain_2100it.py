@@ -1,9 +1,10 @@
 # `make demo`'s pre-training for 1.5x the iterations, for hosts where it
 # fits the minutes (`DEMO_CONFIG=configs/demo/e2evlp_shapes_pretrain_2100it.py
 # make demo`): the same model, data and lr, flat until 1500, then cosine
-# decay to 2100. Seed 0, 2-core AMD EPYC: AP 70.2 vs 66.4, MLM 80.3 vs 73.0
-# over three mask draws, caption truth 68.0 / 55.0 vs 63.7 / 43.0, ITM
-# 91.7 vs 92.7, in 16.5 instead of 11.5 minutes of training
+# decay to 2100. Seeds 0 / 1, 2-core AMD EPYC: AP 70.2 / 71.2 vs 66.4 /
+# 65.9, MLM 80.3 / 80.6 vs 73.0 / 73.3 over three mask draws; ITM and
+# caption truth within their spreads; 16.5 instead of 11.5 minutes of
+# training
 # (docs/results.md, "Longer, deeper or smaller-batch").
 _base_ = ['./e2evlp_shapes_pretrain.py']
 
