@@ -9,12 +9,10 @@
 _base_ = ['./e2evlp_shapes_pretrain.py']
 
 max_iters = 2100
+# the base's warm-up, flat lr and cosine decay, the last two stretched
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0,
-         end=100),
-    dict(type='ConstantLR', factor=1.0, by_epoch=False, begin=100,
-         end=1500),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=1500,
-         end=max_iters, eta_min=2e-5),
+    _base_.param_scheduler[0],
+    dict(_base_.param_scheduler[1], end=1500),
+    dict(_base_.param_scheduler[2], begin=1500, end=max_iters),
 ]
 train_cfg = dict(max_iters=max_iters)
