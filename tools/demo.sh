@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 DATA=data/shapes_world
 # DEMO_CONFIG=configs/demo/e2evlp_shapes_pretrain_2100it.py: 1.5x the
-# iterations, for hosts where it fits the minutes (docs/model.md)
+# iterations, for hosts where it fits the minutes (docs/get_started.md)
 CONFIG=${DEMO_CONFIG:-configs/demo/e2evlp_shapes_pretrain.py}
 WORK=${DEMO_WORK_DIR:-work_dirs/demo}
 BACKBONE_CONFIG=configs/demo/e2evlp_shapes_backbone.py
